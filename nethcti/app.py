@@ -1,0 +1,116 @@
+"""create_app(settings, plugins) -> the ASGI app: Quart, plus socket.io at /socket.io, under the base path too."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+import socketio
+from loguru import logger
+from quart import Quart
+from quart_cors import cors
+
+from nethcti.config import Settings
+from nethcti.plugins import PluginManager
+from nethcti.websocket import SOCKETIO_PATH, create_socketio
+
+# As the original's proxy, so browsers may send what the NethVoice clients send.
+CORS_ALLOW_HEADERS = [
+    "X-Requested-With", "Access-Control-Allow-Origin", "X-HTTP-Method-Override", "Content-Type",
+    "Authorization", "Accept", "User", "Secretkey", "WWW-Authenticate", "auth-exp",
+]
+
+
+class NethctiApp(Quart):
+    """The Quart app; plugins keep their services in ``app.extensions[<plugin name>]``."""
+
+    settings: Settings
+    pm: PluginManager
+    sio: socketio.AsyncServer
+
+    def plugin_config(self, name: str) -> dict[str, Any]:
+        """The validated conf.d section of plugin ``name``."""
+        return self.settings.plugin(name)
+
+    def spawn(self, coro: Coroutine, name: str) -> asyncio.Task:
+        """Start a task the app owns: it is cancelled and awaited at shutdown, and a crash is logged."""
+        task = asyncio.create_task(coro, name=name)
+        self._owned_tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._owned_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.opt(exception=task.exception()).error("task {} crashed", task.get_name())
+
+    async def cancel_tasks(self) -> None:
+        tasks = list(self._owned_tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def notify(self, hookname: str, **kwargs) -> None:
+        """Deliver a domain event hook to every plugin implementing it; one failure does not stop the rest."""
+        await self.pm.acall_each(hookname, isolate=True, **kwargs)
+
+    async def emit(self, event: str, data: Any = None, to: str | None = None) -> None:
+        """Send a socket.io event to a room or socket id (``to``), or to every socket."""
+        await self.sio.emit(event, data, to=to)
+
+
+class BasePath:
+    """ASGI middleware answering the same routes under ``base_path`` (``/webrest`` behind NethVoice's proxy)."""
+
+    def __init__(self, app, base_path: str):
+        self.app, self.base_path = app, base_path.rstrip("/")
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if self.base_path and scope["type"] != "lifespan" and (
+            path == self.base_path or path.startswith(self.base_path + "/")
+        ):
+            scope = dict(scope, root_path=self.base_path)  # ASGI: path keeps the prefix, Quart strips root_path
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
+    app = NethctiApp("nethcti")
+    app.settings, app.pm = settings, pm
+    app._owned_tasks = set()
+    pm.call_each("configure", app=app)
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = True
+    origins = settings.server["cors_origins"]
+    cors(
+        app,
+        allow_origin="*" if "*" in origins else origins,
+        allow_headers=CORS_ALLOW_HEADERS,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        expose_headers=["WWW-Authenticate"],
+        max_age=86400,
+    )
+    for _plugin, blueprints in pm.call_each("register_routes"):
+        for blueprint in blueprints if isinstance(blueprints, (list, tuple)) else [blueprints]:
+            app.register_blueprint(blueprint)
+
+    app.sio = create_socketio(app)
+    app.asgi_app = BasePath(
+        socketio.ASGIApp(app.sio, other_asgi_app=app.asgi_app, socketio_path=SOCKETIO_PATH),
+        settings.server["base_path"],
+    )
+
+    @app.after_serving
+    async def stop_plugins():
+        await app.cancel_tasks()
+        await pm.acall_each("shutdown", app=app, isolate=True, reverse=True)
+
+    @app.before_serving
+    async def start_plugins():
+        try:
+            await pm.acall_each("startup", app=app)
+        except BaseException:
+            await stop_plugins()  # shutdown hooks tolerate a plugin that never started
+            raise
+
+    return app

@@ -1,0 +1,1 @@
+"""Core behaviour shipped as plugins: the JSON error renderer and the status page."""

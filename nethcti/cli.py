@@ -1,0 +1,96 @@
+"""The ``nethcti`` command: serve, plugins, config, check, reload, and the commands plugins add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from loguru import logger
+
+from nethcti import __version__
+from nethcti.app import create_app
+from nethcti.config import Settings, conf_dir_from
+from nethcti.errors import StartupError
+from nethcti.plugins import BUILTIN_PLUGINS, PluginManager, installed_plugins
+from nethcti.server import bootstrap, serve, signal_running_server
+
+
+def cmd_serve(settings: Settings, pm: PluginManager, args) -> int:
+    app = create_app(settings, pm)
+    asyncio.run(serve(app))
+    return 0
+
+
+def cmd_plugins(settings: Settings, pm: PluginManager, args) -> int:
+    rows = [(name, "builtin", __version__) for name in BUILTIN_PLUGINS]
+    for name, ep in sorted(installed_plugins().items()):
+        state = "enabled" if pm.has_plugin(name) else "blocked"
+        rows.append((name, state, ep.dist.version if ep.dist else "?"))
+    width = max(len(name) for name, _, _ in rows)
+    for name, state, version in rows:
+        print(f"{name:<{width}}  {state:<8}  {version}")
+    return 0
+
+
+def cmd_config(settings: Settings, pm: PluginManager, args) -> int:
+    print(json.dumps(settings.redacted(), indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_check(settings: Settings, pm: PluginManager, args) -> int:
+    enabled = [name for name in pm.order if name not in BUILTIN_PLUGINS]
+    print(f"configuration OK ({settings.conf_dir}): plugins enabled: {', '.join(enabled) or 'none'}")
+    return 0
+
+
+def cmd_reload(settings: Settings, pm: PluginManager, args) -> int:
+    pid = signal_running_server(Path(settings.server["state_dir"]))
+    print(f"reload requested (SIGHUP to pid {pid})")
+    return 0
+
+
+def build_parser(pm: PluginManager | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nethcti", description="CTI server for Asterisk (NethVoice compatible)")
+    parser.add_argument("--conf-dir", help="conf.d directory (default: $NETHCTI_CONF_DIR or /etc/nethcti/conf.d)")
+    parser.add_argument("--version", action="version", version=f"nethcti {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, func, text in [
+        ("serve", cmd_serve, "run the server"),
+        ("plugins", cmd_plugins, "list installed plugins: enabled, blocked, versions"),
+        ("config", cmd_config, "print the effective configuration, secrets redacted"),
+        ("check", cmd_check, "validate the configuration and exit"),
+        ("reload", cmd_reload, "ask the running server to reload (SIGHUP)"),
+    ]:
+        commands.add_parser(name, help=text, description=text).set_defaults(func=func)
+    if pm is not None:
+        pm.call_each("register_commands", subparsers=commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--conf-dir")
+    known, _ = early.parse_known_args(argv)
+    try:
+        settings, pm = bootstrap(conf_dir_from(known.conf_dir))
+        problem = None
+    except StartupError as exc:
+        settings, pm, problem = None, None, exc
+    args = build_parser(pm).parse_args(argv)
+    if problem is not None:
+        print(f"nethcti: {problem}", file=sys.stderr)
+        return 1
+    try:
+        return args.func(settings, pm, args) or 0
+    except StartupError as exc:
+        logger.error("{}", exc)
+        print(f"nethcti: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

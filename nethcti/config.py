@@ -1,0 +1,138 @@
+"""conf.d loader: TOML drop-ins read in name order (later files win), validated per section."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from nethcti.errors import StartupError
+
+DEFAULT_CONF_DIR = "/etc/nethcti/conf.d"
+REDACTED = "********"
+
+
+def secret_field(**kwargs) -> fields.String:
+    """A string option that may also be given as ``<name>_file = "/path"``; never printed."""
+    return fields.String(metadata={"secret": True}, **kwargs)
+
+
+class ServerSchema(Schema):
+    """The host's own ``[server]`` section."""
+
+    host = fields.String(load_default="127.0.0.1")
+    port = fields.Integer(load_default=8179, validate=validate.Range(1, 65535))
+    base_path = fields.String(load_default="/webrest", validate=validate.Regexp(r"^(/[\w.-]+)*$"))
+    cors_origins = fields.List(fields.String(), load_default=lambda: ["*"])
+    state_dir = fields.String(load_default="/var/lib/nethcti")
+
+
+@dataclass
+class RawConfig:
+    """conf.d merged but not validated, remembering which file set each key."""
+
+    conf_dir: Path
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origins: dict[str, dict[str, Path]] = field(default_factory=dict)
+
+    def is_enabled(self, name: str) -> bool:
+        value = self.sections.get(name, {}).get("enabled", False)
+        if not isinstance(value, bool):
+            raise StartupError(f"{self.origin(name, 'enabled')}: [{name}] enabled must be true or false")
+        return value
+
+    def origin(self, section: str, key: str | None = None) -> str:
+        files = self.origins.get(section, {})
+        path = files.get(key) if key in files else next(iter(files.values()), None)
+        return str(path) if path else str(self.conf_dir)
+
+
+@dataclass
+class Settings:
+    """The validated configuration: ``server`` plus one section per enabled plugin."""
+
+    raw: RawConfig
+    server: dict[str, Any]
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    secrets: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.raw.conf_dir
+
+    def plugin(self, name: str) -> dict[str, Any]:
+        return self.sections.get(name, {})
+
+    def redacted(self) -> dict[str, dict[str, Any]]:
+        """The effective configuration with every secret replaced, for ``nethcti config``."""
+        out = {"server": dict(self.server)}
+        for name, section in self.sections.items():
+            hidden = self.secrets.get(name, set())
+            out[name] = {k: (REDACTED if k in hidden and v else v) for k, v in section.items()}
+        return out
+
+
+def conf_dir_from(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("NETHCTI_CONF_DIR") or DEFAULT_CONF_DIR)
+
+
+def read_conf_dir(conf_dir: Path) -> RawConfig:
+    """Merge ``conf_dir/*.toml`` in name order; a file that does not parse names itself and the line."""
+    if not conf_dir.is_dir():
+        raise StartupError(f"configuration directory {conf_dir} does not exist")
+    raw = RawConfig(conf_dir)
+    for path in sorted(conf_dir.glob("*.toml")):
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise StartupError(f"{path}: {exc}") from None  # the message carries line and column
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StartupError(f"{path}: cannot read: {exc}") from None
+        for section, table in document.items():
+            if not isinstance(table, dict):
+                raise StartupError(f"{path}: top-level key {section!r} must be a [section]")
+            _merge(raw.sections.setdefault(section, {}), table)
+            raw.origins.setdefault(section, {}).update(dict.fromkeys(table, path))
+    return raw
+
+
+def _merge(into: dict, new: dict) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def validate_section(raw: RawConfig, name: str, schema: Schema | type[Schema] | None) -> tuple[dict, set[str]]:
+    """Load section ``name`` through its schema; return (values, names of secret options)."""
+    schema = schema() if isinstance(schema, type) else schema or Schema()
+    data = {k: v for k, v in raw.sections.get(name, {}).items() if k != "enabled"}
+    secrets = {key for key, f in schema.fields.items() if f.metadata.get("secret")}
+    for key in secrets:
+        path = data.pop(f"{key}_file", None)
+        if path is None:
+            continue
+        try:
+            data[key] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise StartupError(f"{raw.origin(name, key + '_file')}: [{name}] {key}_file: {exc}") from None
+    try:
+        values = schema.load(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{raw.origin(name, key)}: [{name}] {key}: {' '.join(map(str, _flatten(msgs)))}"
+            for key, msgs in exc.normalized_messages().items()
+        )
+        raise StartupError(problems) from None
+    return values, secrets
+
+
+def _flatten(messages) -> list:
+    if isinstance(messages, dict):
+        return [m for v in messages.values() for m in _flatten(v)]
+    return list(messages) if isinstance(messages, list) else [messages]

@@ -1,0 +1,146 @@
+"""Plugin manager: entry points of ``nethcti.plugins``, gated by conf.d, called in dependency order."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from importlib import import_module
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+import pluggy
+from loguru import logger
+
+from nethcti import hookspecs
+from nethcti.config import RawConfig
+from nethcti.errors import StartupError
+
+ENTRY_POINT_GROUP = "nethcti.plugins"
+# Core behaviour that is a plugin like any other, always loaded (style: "core behaviour is a default plugin").
+BUILTIN_PLUGINS = {"errors": "nethcti.builtin.errors", "status": "nethcti.builtin.status"}
+
+
+def installed_plugins() -> dict[str, EntryPoint]:
+    """Entry points of the group, by plugin name; listing them imports nothing."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager plus the load order that ``requires`` implies and isolated hook calls."""
+
+    def __init__(self) -> None:
+        super().__init__("nethcti")
+        self.add_hookspecs(hookspecs)
+        self.order: list[str] = []
+        self.versions: dict[str, str] = {}
+
+    def implementations(self, hookname: str, reverse: bool = False) -> list[pluggy.HookImpl]:
+        rank = {name: i for i, name in enumerate(self.order)}
+        impls = sorted(getattr(self.hook, hookname).get_hookimpls(), key=lambda i: rank.get(i.plugin_name, -1))
+        return impls[::-1] if reverse else impls
+
+    def call_each(self, hookname: str, *, isolate: bool = False, reverse: bool = False, **kwargs) -> list[tuple[str, Any]]:
+        """Call a sync hook plugin by plugin; ``[(plugin name, result)]`` for results that are not None.
+
+        A failure names the plugin: raised as StartupError, or only logged when ``isolate``.
+        """
+        results = []
+        for impl in self.implementations(hookname, reverse):
+            try:
+                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            except Exception as exc:
+                self._failed(impl.plugin_name, hookname, exc, isolate)
+                continue
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
+    async def acall_each(self, hookname: str, *, isolate: bool = False, reverse: bool = False, **kwargs) -> list[tuple[str, Any]]:
+        """Like call_each, awaiting each plugin's coroutine before calling the next plugin."""
+        results = []
+        for impl in self.implementations(hookname, reverse):
+            try:
+                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception as exc:
+                self._failed(impl.plugin_name, hookname, exc, isolate)
+                continue
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
+    @staticmethod
+    def _failed(plugin: str, hookname: str, exc: Exception, isolate: bool) -> None:
+        if not isolate:
+            raise StartupError(f"plugin {plugin!r}: hook {hookname} failed: {exc!r}") from exc
+        logger.opt(exception=exc).error("plugin {}: hook {} failed: {!r}", plugin, hookname, exc)
+
+
+def load_plugins(raw: RawConfig, extra: Iterable[tuple[str, object]] = ()) -> PluginManager:
+    """Register the built-ins, every installed plugin conf.d enables, and ``extra`` (name, plugin) pairs.
+
+    A plugin that conf.d does not enable is blocked before its entry point is imported.
+    """
+    pm = PluginManager()
+    for name, module in BUILTIN_PLUGINS.items():
+        _register(pm, name, import_module(module), "nethcti")
+    for name, ep in sorted(installed_plugins().items()):
+        if not raw.is_enabled(name):
+            pm.set_blocked(name)
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            raise StartupError(f"plugin {name!r}: cannot import {ep.value}: {exc!r}") from exc
+        _register(pm, name, plugin, ep.dist.version if ep.dist else "?")
+    for name, plugin in extra:
+        _register(pm, name, plugin, "?")
+
+    for name in raw.sections:
+        if name != "server" and raw.is_enabled(name) and not pm.has_plugin(name):
+            raise StartupError(
+                f"{raw.origin(name, 'enabled')}: plugin {name!r} is enabled but not installed "
+                f"(no entry point {name!r} in group {ENTRY_POINT_GROUP!r})"
+            )
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise StartupError(f"plugin {exc.plugin_name!r}: {exc}") from None
+    pm.order = _dependency_order(pm)
+    return pm
+
+
+def _register(pm: PluginManager, name: str, plugin: object, version: str) -> None:
+    specs = getattr(plugin, "hookspecs", None)  # hooks this plugin publishes for others
+    if specs is not None:
+        pm.add_hookspecs(specs)
+    try:
+        pm.register(plugin, name)
+    except (pluggy.PluginValidationError, ValueError) as exc:
+        raise StartupError(f"plugin {name!r}: {exc}") from None
+    pm.versions[name] = version
+
+
+def _dependency_order(pm: PluginManager) -> list[str]:
+    """Plugin names with every plugin after those it ``requires``; a missing one stops start-up."""
+    plugins = {name: plugin for name, plugin in pm.list_name_plugin() if plugin is not None}  # None = blocked
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if name in order:
+            return
+        if name in visiting:
+            raise StartupError(f"plugins require each other in a cycle: {' -> '.join(chain + (name,))}")
+        visiting.add(name)
+        for needed in getattr(plugins[name], "requires", ()):
+            if needed not in plugins:
+                raise StartupError(f"plugin {name!r} requires plugin {needed!r}, which is not enabled")
+            visit(needed, chain + (name,))
+        visiting.discard(name)
+        order.append(name)
+
+    for name in plugins:
+        visit(name, ())
+    return order

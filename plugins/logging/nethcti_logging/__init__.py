@@ -1,0 +1,1 @@
+"""nethcti plugin: process-wide logging with loguru."""
