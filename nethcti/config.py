@@ -58,7 +58,7 @@ class Settings:
     raw: RawConfig
     server: dict[str, Any]
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    secrets: dict[str, set[str]] = field(default_factory=dict)
+    schemas: dict[str, Schema] = field(default_factory=dict)
 
     @property
     def conf_dir(self) -> Path:
@@ -71,9 +71,28 @@ class Settings:
         """The effective configuration with every secret replaced, for ``nethcti config``."""
         out = {"server": dict(self.server)}
         for name, section in self.sections.items():
-            hidden = self.secrets.get(name, set())
-            out[name] = {k: (REDACTED if k in hidden and v else v) for k, v in section.items()}
+            out[name] = _redact(self.schemas.get(name), section)
         return out
+
+
+def _redact(schema_or_field, value):
+    """Replace every value whose field is marked secret, walking nested schemas, dicts and lists."""
+    if isinstance(schema_or_field, fields.Field) and schema_or_field.metadata.get("secret"):
+        return REDACTED if value else value
+    if isinstance(value, dict):
+        if isinstance(schema_or_field, fields.Nested):
+            schema_or_field = schema_or_field.schema
+        if isinstance(schema_or_field, Schema):
+            return {k: _redact(schema_or_field.fields.get(k), v) for k, v in value.items()}
+        if isinstance(schema_or_field, fields.Dict):
+            return {k: _redact(schema_or_field.value_field, v) for k, v in value.items()}
+        return dict(value)
+    if isinstance(value, list):
+        inner = schema_or_field.inner if isinstance(schema_or_field, fields.List) else None
+        if isinstance(schema_or_field, fields.Nested) and schema_or_field.many:
+            inner = schema_or_field.schema
+        return [_redact(inner, v) for v in value]
+    return value
 
 
 def conf_dir_from(arg: str | None) -> Path:
@@ -108,8 +127,8 @@ def _merge(into: dict, new: dict) -> None:
             into[key] = value
 
 
-def validate_section(raw: RawConfig, name: str, schema: Schema | type[Schema] | None) -> tuple[dict, set[str]]:
-    """Load section ``name`` through its schema; return (values, names of secret options)."""
+def validate_section(raw: RawConfig, name: str, schema: Schema | type[Schema] | None) -> tuple[dict, Schema]:
+    """Load section ``name`` through its schema; return (values, the schema instance used)."""
     schema = schema() if isinstance(schema, type) else schema or Schema()
     data = {k: v for k, v in raw.sections.get(name, {}).items() if k != "enabled"}
     secrets = {key for key, f in schema.fields.items() if f.metadata.get("secret")}
@@ -129,7 +148,7 @@ def validate_section(raw: RawConfig, name: str, schema: Schema | type[Schema] | 
             for key, msgs in exc.normalized_messages().items()
         )
         raise StartupError(problems) from None
-    return values, secrets
+    return values, schema
 
 
 def _flatten(messages) -> list:

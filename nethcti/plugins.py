@@ -73,6 +73,8 @@ class PluginManager(pluggy.PluginManager):
     @staticmethod
     def _failed(plugin: str, hookname: str, exc: Exception, isolate: bool) -> None:
         if not isolate:
+            if isinstance(exc, StartupError):  # already says what is wrong; just name the plugin
+                raise StartupError(f"plugin {plugin!r}: {exc}") from exc
             raise StartupError(f"plugin {plugin!r}: hook {hookname} failed: {exc!r}") from exc
         logger.opt(exception=exc).error("plugin {}: hook {} failed: {!r}", plugin, hookname, exc)
 
@@ -106,7 +108,7 @@ def load_plugins(raw: RawConfig, extra: Iterable[tuple[str, object]] = ()) -> Pl
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise StartupError(f"plugin {exc.plugin_name!r}: {exc}") from None
+        raise StartupError(f"plugin {pm.get_name(exc.plugin)!r}: {exc}") from None
     pm.order = _dependency_order(pm)
     return pm
 

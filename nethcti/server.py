@@ -30,7 +30,7 @@ def bootstrap(conf_dir: Path, extra_plugins: Iterable[tuple[str, object]] = ()) 
     schemas = dict(pm.call_each("register_config_schema"))
     for name in pm.order:
         if name not in BUILTIN_PLUGINS:
-            settings.sections[name], settings.secrets[name] = validate_section(raw, name, schemas.get(name))
+            settings.sections[name], settings.schemas[name] = validate_section(raw, name, schemas.get(name))
     return settings, pm
 
 

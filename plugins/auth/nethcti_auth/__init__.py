@@ -1,0 +1,1 @@
+"""nethcti plugin: authentication (nonce login, HMAC tokens, persistent tokens) and route permissions."""

@@ -1,0 +1,73 @@
+"""``/authentication/*``: login (nonce), logout, persistent and phone-island tokens."""
+
+from __future__ import annotations
+
+from quart import Blueprint, current_app, g, request
+
+from nethcti.web import load_params, public
+from nethcti_auth.schemas import LoginSchema, PersistentRemoveSchema, PhoneIslandSchema
+from nethcti_auth.service import NO_EXPIRY, Auth, phone_island_audience
+
+blueprint = Blueprint("auth", __name__, url_prefix="/authentication")
+
+
+def service() -> Auth:
+    return current_app.extensions["auth"]
+
+
+def client_address() -> str:
+    """The peer address, or the nearest untrusted X-Forwarded-For hop when the peer is a trusted proxy."""
+    trusted = current_app.plugin_config("auth")["trusted_proxies"]
+    address = request.remote_addr or ""
+    if address in trusted:
+        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if hop not in trusted:
+                return hop
+    return address
+
+
+@blueprint.post("/login")
+@public
+async def login():
+    """Good credentials answer 401 with ``WWW-Authenticate: Digest <nonce>``, as the clients expect."""
+    params = await load_params(LoginSchema())
+    persistent = request.headers.get("auth-exp") == "no-exp"
+    nonce = await service().login(
+        params["username"], params["password"], client=client_address(), persistent=persistent
+    )
+    return "", 401, {"WWW-Authenticate": f"Digest {nonce}"}
+
+
+@blueprint.post("/logout")
+async def logout():
+    await service().logout(g.login, g.token)
+    return "", 200
+
+
+@blueprint.post("/persistent_token_login")
+async def persistent_token_login():
+    token = await service().create_persistent_token(g.user, g.token, NO_EXPIRY)
+    return {"token": token, "username": g.user.username}
+
+
+@blueprint.post("/phone_island_token_login")
+async def phone_island_token_login():
+    params = await load_params(PhoneIslandSchema())
+    token = await service().create_persistent_token(g.user, g.token, phone_island_audience(params["subtype"]))
+    return {"token": token, "username": g.user.username}
+
+
+@blueprint.get("/phone_island_token_check")
+@blueprint.get("/phone_island_token_check/<subtype>")
+async def phone_island_token_check(subtype: str | None = None):
+    params = PhoneIslandSchema().load({"subtype": subtype} if subtype else dict(request.args))
+    return {"exists": await service().has_persistent_token(g.user, phone_island_audience(params["subtype"]))}
+
+
+@blueprint.post("/persistent_token_remove")
+async def persistent_token_remove():
+    params = await load_params(PersistentRemoveSchema())
+    audience = NO_EXPIRY if params["type"] == "no-exp" else phone_island_audience(params["subtype"])
+    await service().remove_persistent_tokens(g.user, audience)
+    return {}

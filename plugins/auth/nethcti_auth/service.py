@@ -1,0 +1,128 @@
+"""The Auth service on ``app.extensions["auth"]``: login, token checks, persistent tokens, revocation."""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from collections.abc import Awaitable, Callable
+
+from loguru import logger
+from nethcti_users.model import User
+from nethcti_users.service import Users
+
+from nethcti_auth.backends import PasswordBackend
+from nethcti_auth.errors import InvalidCredentials, TooManyLoginFailures, UserNotConfigured
+from nethcti_auth.persistent import PersistentTokens
+from nethcti_auth.ratelimit import FailureLimiter
+from nethcti_auth.tokens import Clock, Grants, client_token, new_nonce, token_digest
+
+NO_EXPIRY = "no-exp"
+PHONE_ISLAND = "phone-island"
+
+Subscriber = Callable[[str, str], Awaitable[None]]
+
+
+def phone_island_audience(subtype: str | None) -> str:
+    """``phone-island``, or ``phone-island:<subtype>`` (``web``, ``user`` …) so clients do not overwrite each other."""
+    return f"{PHONE_ISLAND}:{subtype}" if subtype else PHONE_ISLAND
+
+
+class Auth:
+    """Grants are per process and in memory, as the original's; persistent tokens are in the database."""
+
+    def __init__(self, users: Users, backend: PasswordBackend, persistent: PersistentTokens, *, enabled: bool = True,
+                 expiration_timeout: float = 3600, nonce_timeout: float = 300, max_login_failures: int = 5,
+                 max_address_failures: int = 20, failure_window: float = 300, clock: Clock = time.monotonic):
+        self.users, self.backend, self.persistent, self.enabled = users, backend, persistent, enabled
+        self.grants = Grants(expiration_timeout, nonce_timeout, clock)
+        self.login_failures = FailureLimiter(max_login_failures, failure_window, clock)
+        self.address_failures = FailureLimiter(max_address_failures, failure_window, clock)
+        self._subscribers: list[Subscriber] = []
+
+    async def login(self, login: str, password: str, *, client: str = "", persistent: bool = False) -> str:
+        """Check the credentials and return the nonce the client derives its token from.
+
+        The token is granted to ``login`` exactly as typed (username, extension or user@domain).
+        """
+        if not login or not password:
+            raise InvalidCredentials()
+        user = self.users.resolve(login)
+        user_key = user.username if user else login.lower()
+        wait = max(self.login_failures.retry_after(user_key), self.address_failures.retry_after(client))
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise TooManyLoginFailures(details={"retry_after": seconds}, headers={"Retry-After": str(seconds)})
+        if user is None or user.profile is None:
+            self._failed(user_key, client)
+            name = user.username if user else login.rpartition("@")[0] or login
+            message = f"user {name} is not configured"
+            raise UserNotConfigured(message, headers={"message": message, "code": "1"})
+        if self.enabled and not await self.backend.check(user, login, password):
+            self._failed(user_key, client)
+            logger.warning("auth: failed login of {!r} from {}", login, client)
+            raise InvalidCredentials()
+        self.login_failures.reset(user_key)
+        nonce = new_nonce()
+        token = client_token(login, password, nonce)
+        if persistent:
+            await self.persistent.store(login, user.username, NO_EXPIRY, token)
+        else:
+            self.grants.add(login, token)
+        logger.info("auth: {!r} logged in from {}{}", login, client, " (persistent token)" if persistent else "")
+        return nonce
+
+    async def verify_token(self, login: str, token: str) -> User | None:
+        """The user ``login`` is, if ``token`` is valid for it (a session token slides its expiry); else None."""
+        user = self.users.resolve(login)
+        if user is None:
+            return None
+        if not self.enabled or self.grants.use(login, token):
+            return user
+        entry = await self.persistent.find(token)
+        if entry is not None and hmac.compare_digest(entry.login.encode(), login.encode()):
+            return user
+        return None
+
+    async def logout(self, login: str, token: str) -> bool:
+        """Revoke the token (session or persistent) that ``login`` presented."""
+        revoked = self.grants.revoke(login, token) or await self.persistent.remove_token(login, token)
+        if revoked:
+            await self._revoked(login, token_digest(token))
+        return revoked
+
+    async def create_persistent_token(self, user: User, current_token: str, audience: str) -> str:
+        """A new token that never expires, derived from the caller's token, granted to ``user.username``."""
+        token = client_token(user.username, current_token, new_nonce())
+        await self.persistent.store(user.username, user.username, audience, token)
+        return token
+
+    async def has_persistent_token(self, user: User, audience: str) -> bool:
+        return await self.persistent.exists(user.username, audience)
+
+    async def remove_persistent_tokens(self, user: User, audience: str) -> int:
+        removed = await self.persistent.remove(user.username, audience)
+        for login, digest in removed:
+            await self._revoked(login, digest)
+        return len(removed)
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``await callback(login, token_digest)`` on every revocation; returns the unsubscribe function."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def purge(self) -> None:
+        self.grants.purge()
+        self.login_failures.purge()
+        self.address_failures.purge()
+
+    def _failed(self, user_key: str, client: str) -> None:
+        self.login_failures.failed(user_key)
+        self.address_failures.failed(client)
+
+    async def _revoked(self, login: str, digest: str) -> None:
+        for callback in list(self._subscribers):
+            try:
+                await callback(login, digest)
+            except Exception as exc:
+                logger.opt(exception=exc).error("auth: revocation subscriber {!r} failed", callback)

@@ -1,0 +1,1 @@
+"""nethcti plugin: the shared SQLAlchemy async engine other plugins store their tables in."""

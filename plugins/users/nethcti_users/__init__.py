@@ -1,0 +1,1 @@
+"""nethcti plugin: the users, their endpoints and their profiles' permissions."""

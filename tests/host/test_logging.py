@@ -1,0 +1,62 @@
+"""The logging plugin: level rules, file sink, stdlib loggers routed into loguru, access lines."""
+
+import logging
+
+import pytest
+from loguru import logger
+
+from nethcti.testing import base_conf, running_app
+from nethcti_logging.plugin import default_level
+
+
+@pytest.mark.parametrize(
+    ("environ", "level"),
+    [
+        ({}, "warning"),
+        ({"NETHCTI_ENV": "development"}, "info"),
+        ({"NODE_ENV": "development"}, "info"),
+        ({"NETHCTI_ENV": "production", "NODE_ENV": "production"}, "warning"),
+    ],
+)
+def test_default_level(environ, level):
+    assert default_level(environ) == level
+
+
+async def test_configured_level_file_sink_stdlib_and_access_lines(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETHCTI_ENV", "development")  # must not override an explicit level
+    log_file = tmp_path / "log" / "nethcti.log"
+    conf_dir = base_conf(tmp_path, f'[logging]\nenabled = true\nlevel = "warning"\nfile = "{log_file}"\n')
+    async with running_app(conf_dir) as app:
+        await app.test_client().get("/status")
+        logging.getLogger("panoramisk").warning("from the stdlib: %s", "routed")
+        logger.info("an info line that the warning level drops")
+        logger.warning("a warning line")
+    text = log_file.read_text()
+    assert "WARNING: [" in text and "a warning line" in text
+    assert "from the stdlib: routed" in text
+    assert "an info line" not in text
+    assert "GET /status" not in text  # access lines are info
+
+
+async def test_access_line_per_request_in_development(tmp_path, monkeypatch):
+    monkeypatch.setenv("NODE_ENV", "development")
+    log_file = tmp_path / "nethcti.log"
+    conf_dir = base_conf(tmp_path, f'[logging]\nenabled = true\nfile = "{log_file}"\n')
+    async with running_app(conf_dir) as app:
+        await app.test_client().get("/webrest/status?x=1", headers={"User-Agent": "probe/1"})
+        await app.test_client().get("/nothing")
+    text = log_file.read_text()
+    assert "GET /status?x=1 200 - [UA: probe/1]" in text
+    assert "GET /nothing 404" in text
+
+
+async def test_reload_reopens_a_rotated_file(tmp_path):
+    log_file = tmp_path / "nethcti.log"
+    conf_dir = base_conf(tmp_path, f'[logging]\nenabled = true\nfile = "{log_file}"\n')
+    async with running_app(conf_dir) as app:
+        logger.warning("before rotation")
+        log_file.rename(tmp_path / "nethcti.log.1")
+        await app.pm.acall_each("reload", app=app)
+        logger.warning("after rotation")
+    assert "after rotation" in log_file.read_text()
+    assert "before rotation" in (tmp_path / "nethcti.log.1").read_text()
