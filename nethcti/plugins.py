@@ -39,7 +39,9 @@ class PluginManager(pluggy.PluginManager):
         impls = sorted(getattr(self.hook, hookname).get_hookimpls(), key=lambda i: rank.get(i.plugin_name, -1))
         return impls[::-1] if reverse else impls
 
-    def call_each(self, hookname: str, *, isolate: bool = False, reverse: bool = False, **kwargs) -> list[tuple[str, Any]]:
+    def call_each(
+        self, hookname: str, *, isolate: bool = False, reverse: bool = False, **kwargs
+    ) -> list[tuple[str, Any]]:
         """Call a sync hook plugin by plugin; ``[(plugin name, result)]`` for results that are not None.
 
         A failure names the plugin: raised as StartupError, or only logged when ``isolate``.
@@ -55,7 +57,9 @@ class PluginManager(pluggy.PluginManager):
                 results.append((impl.plugin_name, result))
         return results
 
-    async def acall_each(self, hookname: str, *, isolate: bool = False, reverse: bool = False, **kwargs) -> list[tuple[str, Any]]:
+    async def acall_each(
+        self, hookname: str, *, isolate: bool = False, reverse: bool = False, **kwargs
+    ) -> list[tuple[str, Any]]:
         """Like call_each, awaiting each plugin's coroutine before calling the next plugin."""
         results = []
         for impl in self.implementations(hookname, reverse):
@@ -134,12 +138,12 @@ def _dependency_order(pm: PluginManager) -> list[str]:
         if name in order:
             return
         if name in visiting:
-            raise StartupError(f"plugins require each other in a cycle: {' -> '.join(chain + (name,))}")
+            raise StartupError(f"plugins require each other in a cycle: {' -> '.join((*chain, name))}")
         visiting.add(name)
         for needed in getattr(plugins[name], "requires", ()):
             if needed not in plugins:
                 raise StartupError(f"plugin {name!r} requires plugin {needed!r}, which is not enabled")
-            visit(needed, chain + (name,))
+            visit(needed, (*chain, name))
         visiting.discard(name)
         order.append(name)
 

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 from loguru import logger
+from nethcti_logging.plugin import default_level
 
 from nethcti.testing import base_conf, running_app
-from nethcti_logging.plugin import default_level
 
 
 @pytest.mark.parametrize(

@@ -116,6 +116,7 @@ async def test_failing_start_up_names_the_plugin(tmp_path):
     calls = []
     # Quart's test lifespan wraps our StartupError; its message is what a sysadmin reads
     with pytest.raises(Exception, match=r"plugin 'broken': hook startup failed: .*cannot reach the PBX"):
-        async with running_app(base_conf(tmp_path), [("early", Recorder("early", calls)), ("broken", FailingStartup())]):
+        plugins = [("early", Recorder("early", calls)), ("broken", FailingStartup())]
+        async with running_app(base_conf(tmp_path), plugins):
             pass
     assert ("shutdown", "early") in calls  # what had started is stopped again
