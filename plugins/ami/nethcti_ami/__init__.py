@@ -1,0 +1,1 @@
+"""nethcti plugin: the AMI link to Asterisk, its event dispatch and the action service."""
