@@ -55,9 +55,14 @@ class NethctiApp(Quart):
         """Deliver a domain event hook to every plugin implementing it; one failure does not stop the rest."""
         await self.pm.acall_each(hookname, isolate=True, **kwargs)
 
-    async def emit(self, event: str, data: Any = None, to: str | None = None) -> None:
-        """Send a socket.io event to a room or socket id (``to``), or to every socket."""
-        await self.sio.emit(event, data, to=to)
+    async def emit(self, event: str, data: Any = None, to: str | list[str] | None = None, *,
+                   skip: str | list[str] | None = None, local: bool = False) -> None:
+        """Send a socket.io event to rooms or socket ids (``to``), or to every socket; serialized once per call.
+
+        ``skip``: socket ids left out. ``local``: only this process's sockets, for events every process
+        produces itself (PBX events) when a Redis manager fans the others out.
+        """
+        await self.sio.emit(event, data, to=to, skip_sid=skip, ignore_queue=local)
 
 
 class BasePath:

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from nethcti.app import NethctiApp
 
 SOCKETIO_PATH = "socket.io"
+# A plugin's `configure` hook may put a python-socketio client manager here (websocket: Redis, several processes).
+CLIENT_MANAGER = "socketio.client_manager"
 
 
 def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
@@ -20,6 +22,7 @@ def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
     origins = app.settings.server["cors_origins"]
     sio = socketio.AsyncServer(
         async_mode="asgi",
+        client_manager=app.extensions.get(CLIENT_MANAGER),
         cors_allowed_origins="*" if "*" in origins else origins,
         logger=False,
         engineio_logger=False,

@@ -1,0 +1,1 @@
+"""nethcti-websocket: the socket.io event stream of the NethVoice clients."""

@@ -1,0 +1,228 @@
+"""``[websocket]``: the socket.io protocol of the NethVoice clients and the PBX events they receive."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from loguru import logger
+
+from nethcti import hookimpl
+from nethcti.errors import StartupError
+from nethcti.websocket import CLIENT_MANAGER
+from nethcti_websocket import hookspecs  # noqa: F401  (published to other plugins by the host)
+from nethcti_websocket.events import EventHooks
+from nethcti_websocket.schemas import WebsocketSchema
+from nethcti_websocket.service import Websocket
+
+requires = ("auth", "users")
+
+
+@hookimpl
+def register_config_schema():
+    return WebsocketSchema
+
+
+@hookimpl
+def configure(app):
+    """With ``redis_url``, the socket.io server the host creates fans events out through Redis."""
+    config = app.plugin_config("websocket")
+    if not config["redis_url"]:
+        return
+    try:
+        import redis  # noqa: F401  (python-socketio imports it lazily; fail now, with a name)
+    except ImportError:
+        raise StartupError("[websocket] redis_url needs the redis package: pip install 'nethcti-websocket[redis]'") \
+            from None
+    import socketio
+
+    app.extensions[CLIENT_MANAGER] = socketio.AsyncRedisManager(config["redis_url"], channel=config["redis_channel"])
+
+
+def _service(app) -> Websocket:
+    return app.extensions["websocket"]
+
+
+def _events(app) -> EventHooks:
+    return app.extensions["websocket.events"]
+
+
+async def on_connect(app, sid, environ=None, auth=None):
+    _service(app).connected(sid)
+
+
+async def on_disconnect(app, sid, *reason):
+    await _service(app).disconnected(sid)
+
+
+async def on_login(app, sid, data=None, *extra):
+    await _service(app).login(sid, data)
+
+
+async def on_ping(app, sid, *args):
+    return None  # the acknowledgement is the answer (phone-island pings every 5 s)
+
+
+async def on_message(app, sid, data=None, *extra):
+    await _service(app).relay(sid, data)
+
+
+async def on_takeover_ack(app, sid, *args):
+    _service(app).takeover_acked(sid)
+
+
+@hookimpl
+def register_socketio_handlers():
+    return {
+        "connect": on_connect, "disconnect": on_disconnect, "login": on_login, "ping": on_ping,
+        "message": on_message, "takeOverAck": on_takeover_ack,
+    }
+
+
+@hookimpl
+async def startup(app):
+    config = app.plugin_config("websocket")
+
+    async def notify(hookname: str, **kwargs) -> None:
+        await app.notify(hookname, app=app, **kwargs)
+
+    def stopping() -> bool:
+        # `app.stopping` (an asyncio.Event set on SIGTERM) is a proposed host attribute; see docs/websocket.md
+        event = getattr(app, "stopping", None)
+        return event is not None and event.is_set()
+
+    service = Websocket(
+        sio=app.sio, emit=app.emit, notify=notify, auth=app.extensions["auth"], users=app.extensions["users"],
+        takeover_timeout=config["takeover_timeout"], login_timeout=config["login_timeout"], stopping=stopping,
+    )
+    app.extensions["websocket"] = service
+    app.extensions["websocket.events"] = EventHooks(app.emit, app.extensions["users"], service)
+    refresh = config["refresh_interval"] or app.plugin_config("auth")["expiration_timeout"] / 2
+    app.spawn(every(refresh, service.refresh_tokens), "websocket-token-refresh")
+    app.spawn(every(min(config["login_timeout"] / 2, 10), service.drop_unauthenticated), "websocket-login-timeout")
+    if config["redis_url"]:
+        logger.info("websocket: events fan out through Redis channel {!r}", config["redis_channel"])
+
+
+@hookimpl
+async def shutdown(app):
+    """Stop the Redis manager's listener, which python-socketio starts as a task of its own."""
+    listener = getattr(app.extensions.get(CLIENT_MANAGER), "thread", None)
+    if isinstance(listener, asyncio.Task) and not listener.done():
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+    """Run ``job`` every ``seconds`` until cancelled; a failure is logged and the next run happens anyway."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception as exc:
+            logger.opt(exception=exc).error("websocket: {} failed: {!r}", getattr(job, "__name__", job), exc)
+
+
+@hookimpl
+def collect_status(app):
+    service = app.extensions.get("websocket")
+    return {"ok": service is not None, **(service.status() if service else {})}
+
+
+@hookimpl
+async def token_revoked(app, login, digest):
+    await _service(app).token_revoked(login, digest)
+
+
+@hookimpl
+async def users_reloaded(app):
+    await _service(app).users_changed()
+
+
+# -- the live PBX model (hooks of the astproxy plugin; optional so that this plugin works without it)
+
+
+def _model(app):
+    """The astproxy service: a renderer of live model objects and the privacy mask."""
+    return app.extensions["astproxy"]
+
+
+@hookimpl(optionalhook=True)
+async def extension_changed(app, extension):
+    astproxy = _model(app)
+    renderer, mask = astproxy.renderer(), astproxy.mask
+
+    def render(mask_out: bool, mask_in: bool) -> dict:
+        return renderer.extension(extension, mask if mask_out else None, mask if mask_in else None)
+
+    await _events(app).extension_changed(extension.exten, render)
+
+
+@hookimpl(optionalhook=True)
+async def extension_ringing(app, ringing):
+    await _events(app).ringing(ringing.exten, ringing.to_json())
+
+
+@hookimpl(optionalhook=True)
+async def conversation_connected(app, connected):
+    await _events(app).connected(connected.num1, connected.to_json())
+
+
+@hookimpl(optionalhook=True)
+async def extension_hangup(app, hangup):
+    await _events(app).hangup(hangup.exten, hangup.to_json())
+
+
+@hookimpl(optionalhook=True)
+async def queue_changed(app, queue):
+    astproxy = _model(app)
+    renderer = astproxy.renderer()
+    await _events(app).queue_changed(lambda masked: renderer.queue(queue, astproxy.mask if masked else None))
+
+
+@hookimpl(optionalhook=True)
+async def queue_member_changed(app, member):
+    await _events(app).queue_member_changed(_model(app).to_json(member))
+
+
+@hookimpl(optionalhook=True)
+async def parking_changed(app, parking):
+    astproxy = _model(app)
+    renderer = astproxy.renderer()
+    await _events(app).parking_changed(lambda masked: renderer.parking(parking, astproxy.mask if masked else None))
+
+
+@hookimpl(optionalhook=True)
+async def trunk_changed(app, trunk):
+    astproxy = _model(app)
+    renderer = astproxy.renderer()
+    await _events(app).trunk_changed(lambda masked: renderer.trunk(trunk, astproxy.mask if masked else None))
+
+
+@hookimpl(optionalhook=True)
+async def conference_changed(app, conference):
+    payload = _model(app).to_json(conference)
+    await _events(app).conference_changed(conference.id, list(conference.users), payload)
+
+
+@hookimpl(optionalhook=True)
+async def conference_ended(app, conference_id):
+    await _events(app).conference_ended(conference_id)
+
+
+@hookimpl(optionalhook=True)
+async def model_reloaded(app):
+    await _events(app).model_reloaded()
+
+
+# -- presence (the presence plugin publishes these hooks; optional so that this plugin works without it)
+
+
+@hookimpl(optionalhook=True)
+async def user_presence_changed(app, username, kind, status, to):
+    await _events(app).user_presence_changed(username, kind, status, to)
+
+
+@hookimpl(optionalhook=True)
+async def user_main_presence_changed(app, username, status, to):
+    await _events(app).user_main_presence_changed(username, status, to)

@@ -1,0 +1,179 @@
+"""Test helpers: the app served on a loopback port, and a socket.io client that logs in as phone-island does.
+
+``EventClient`` needs python-socketio's client extra (aiohttp): ``pip install 'nethcti-websocket[test]'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+
+EVENT_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def served(app, port: int | None = None) -> AsyncIterator[str]:
+    """Serve ``app`` with hypercorn on 127.0.0.1 in this event loop (start-up and shutdown included); its URL."""
+    port = port or free_port()
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.graceful_timeout = 1
+    config.accesslog = config.errorlog = None
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(app, config, shutdown_trigger=stop.wait))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            if task.done():
+                task.result()  # start-up failed: raise it here
+            try:
+                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            break
+        yield url
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+class Recorder:
+    """Events received, in order, as (name, data); awaitable by name and condition."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self._changed = asyncio.Condition()
+
+    async def _record(self, event: str, data: Any) -> None:
+        async with self._changed:
+            self.events.append((event, data))
+            self._changed.notify_all()
+
+    def received(self, event: str) -> list[Any]:
+        return [data for name, data in self.events if name == event]
+
+    async def wait_for(self, event: str, where: Callable[[Any], bool] = lambda data: True,
+                       timeout: float = EVENT_TIMEOUT, after: int = 0) -> Any:
+        """The data of the first ``event`` (from index ``after`` of ``events``) for which ``where(data)`` holds."""
+
+        def found():
+            return next((d for n, d in self.events[after:] if n == event and where(d)), _MISSING)
+
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(lambda: found() is not _MISSING)
+        except TimeoutError:
+            raise AssertionError(f"no {event!r} within {timeout} s; received: {self.events}") from None
+        return found()
+
+
+class EventClient(Recorder):
+    """python-socketio's AsyncClient with phone-island's options; every event received is recorded in order.
+
+    ``login`` (a dict ``{accessKeyId, token, uaType}``) is emitted on every connect, as phone-island does.
+    """
+
+    def __init__(self, url: str, login: dict | None = None, *, reconnection: bool = False, ack_takeover=False):
+        import socketio
+
+        super().__init__()
+        self.url, self.login_payload = url, login
+        self.disconnects: list[str] = []
+        self.sio = socketio.AsyncClient(reconnection=reconnection, reconnection_delay=0.5, reconnection_delay_max=1)
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
+        self.sio.on("*", self._on_event)
+        self.ack_takeover = ack_takeover
+
+    async def _on_connect(self):
+        await self._record("connect", None)
+        if self.login_payload is not None:
+            await self.sio.emit("login", self.login_payload)
+
+    async def _on_disconnect(self, reason=None):
+        self.disconnects.append(str(reason))
+        await self._record("disconnect", str(reason))
+
+    async def _on_event(self, event, *args):
+        if event == "takeOver" and self.ack_takeover:
+            await self.sio.emit("takeOverAck")
+        await self._record(event, args[0] if len(args) == 1 else (list(args) or None))
+
+    async def connect(self) -> EventClient:
+        await self.sio.connect(self.url, transports=["websocket"], wait_timeout=5)
+        return self
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+    async def __aenter__(self) -> EventClient:
+        return await self.connect()
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def ping(self, timeout: float = 5) -> bool:
+        """phone-island's ping: True when the server acknowledges it."""
+        acked = asyncio.get_running_loop().create_future()
+        await self.sio.emit("ping", callback=lambda *args: acked.done() or acked.set_result(True))
+        return await asyncio.wait_for(acked, timeout)
+
+
+class NodeClient(Recorder):
+    """The node socket.io-client@4 script (tests/client/client.js) as a subprocess; its events as JSON lines."""
+
+    def __init__(self, process: asyncio.subprocess.Process):
+        super().__init__()
+        self.process = process
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, script: Path, url: str, login: dict | None = None, *, ping_ms: int = 5000,
+                    reconnect: bool = True) -> NodeClient:
+        args = [str(script), url, "--ping-ms", str(ping_ms)]
+        if login is not None:
+            args += ["--login", login["accessKeyId"], "--token", login["token"], "--ua", login.get("uaType", "desktop")]
+        if not reconnect:
+            args.append("--no-reconnect")
+        process = await asyncio.create_subprocess_exec(
+            "node", *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        return cls(process)
+
+    async def _read(self) -> None:
+        async for line in self.process.stdout:
+            message = json.loads(line)
+            await self._record(message["event"], message["data"])
+
+    async def send(self, **command) -> None:
+        """A command for the script: ``login={…}``, ``emit="message", data={…}``, ``close=True``."""
+        self.process.stdin.write(json.dumps(command).encode() + b"\n")
+        await self.process.stdin.drain()
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            self.process.stdin.close()
+            try:
+                await asyncio.wait_for(self.process.wait(), 5)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        await self._reader
+
+
+_MISSING = object()
