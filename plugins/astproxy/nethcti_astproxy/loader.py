@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from loguru import logger
+from nethcti_ami.errors import AMIActionError
 
 from nethcti_astproxy.events_queues import member_of
 from nethcti_astproxy.model import (
@@ -94,8 +95,8 @@ async def _db_get(ami, snapshot: Snapshot, family: str, exten: str, limit: async
     async with limit:
         try:
             rows = await ami.send_list_action({"Action": "DBGet", "Family": family, "Key": exten})
-        except Exception:
-            return  # "Database entry not found"
+        except AMIActionError:
+            return  # "Database entry not found"; a lost link or a timeout fails the whole load
     for row in rows:
         if row.get("Event") == "DBGetResponse":
             snapshot.setdefault(f"DBGetTree {family}", []).append(
