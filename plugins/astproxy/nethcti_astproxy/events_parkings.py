@@ -7,6 +7,18 @@ import time
 from nethcti_astproxy.objects import Event, ParkedCall
 
 
+def park(channels: dict, parking, fields: Event, now: float) -> None:
+    """Put the call that ``fields`` (a ParkedCall event or ParkedCalls row) describes into ``parking``."""
+    timeout = fields.get("ParkingTimeout", "")
+    if (ch := channels.get(fields.get("ParkeeChannel", ""))) is not None:
+        ch.parked_in = parking.parking
+    parking.parked = ParkedCall(
+        parking.parking, fields.get("ParkeeChannel", ""), fields.get("ParkeeCallerIDNum", ""),
+        fields.get("ParkeeCallerIDName", ""), fields.get("ParkerDialString", "").partition("/")[2],
+        now + (int(timeout) if timeout.isdigit() else parking.timeout),
+    )
+
+
 class ParkingEvents:
     """Mixed into Model: the handlers of parking events."""
 
@@ -14,14 +26,7 @@ class ParkingEvents:
         parking = self.parkings.get(e.get("ParkingSpace", ""))
         if parking is None:
             return
-        timeout = e.get("ParkingTimeout", "")
-        if (ch := self.channels.get(e.get("ParkeeChannel", ""))) is not None:
-            ch.parked_in = parking.parking
-        parking.parked = ParkedCall(
-            parking.parking, e.get("ParkeeChannel", ""), e.get("ParkeeCallerIDNum", ""),
-            e.get("ParkeeCallerIDName", ""), e.get("ParkerDialString", "").partition("/")[2],
-            time.time() + (int(timeout) if timeout.isdigit() else parking.timeout),
-        )
+        park(self.channels, parking, e, time.time())
         self.dirty_parkings.add(parking.parking)
 
     def on_parked_call_end(self, e: Event) -> None:

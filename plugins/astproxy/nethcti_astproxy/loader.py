@@ -16,6 +16,7 @@ from typing import Any
 from loguru import logger
 from nethcti_ami.errors import AMIActionError
 
+from nethcti_astproxy.events_parkings import park
 from nethcti_astproxy.events_queues import member_of
 from nethcti_astproxy.model import (
     DEVICE_STATES,
@@ -30,7 +31,6 @@ from nethcti_astproxy.objects import (
     Conference,
     ConferenceUser,
     Extension,
-    ParkedCall,
     Parking,
     Queue,
     QueueMember,
@@ -246,11 +246,4 @@ def _parkings(model: Model, lots: Rows, parked: Rows) -> None:
         parking = model.parkings.get(row.get("ParkingSpace", ""))
         if parking is None:
             continue
-        timeout = row.get("ParkingTimeout", "")
-        if (ch := model.channels.get(row.get("ParkeeChannel", ""))) is not None:
-            ch.parked_in = parking.parking
-        parking.parked = ParkedCall(
-            parking.parking, row.get("ParkeeChannel", ""), row.get("ParkeeCallerIDNum", ""),
-            row.get("ParkeeCallerIDName", ""), row.get("ParkerDialString", "").partition("/")[2],
-            now + (int(timeout) if timeout.isdigit() else parking.timeout),
-        )
+        park(model.channels, parking, row, now)

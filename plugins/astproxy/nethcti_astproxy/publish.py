@@ -110,46 +110,34 @@ class Publisher:
         if listening("extension_changed"):
             for exten in extensions:
                 if (ext := model.extensions.get(exten)) is not None:
-                    signature = extension_signature(model, ext)
-                    if signature != ext.signature:
-                        ext.signature = signature
-                        await notify("extension_changed", extension=ext)
+                    await self._if_changed("extension_changed", "extension", ext, extension_signature(model, ext))
         if listening("trunk_changed"):
             for name in trunks:
                 if (trunk := model.trunks.get(name)) is not None:
-                    signature = trunk_signature(model, trunk)
-                    if signature != trunk.signature:
-                        trunk.signature = signature
-                        await notify("trunk_changed", trunk=trunk)
+                    await self._if_changed("trunk_changed", "trunk", trunk, trunk_signature(model, trunk))
         if listening("queue_member_changed"):
             for qid, member_id in members:
                 queue = model.queues.get(qid)
                 if queue is not None and (member := queue.members.get(member_id)) is not None:
-                    signature = member_signature(member)
-                    if signature != member.signature:
-                        member.signature = signature
-                        await notify("queue_member_changed", member=member)
+                    await self._if_changed("queue_member_changed", "member", member, member_signature(member))
         if listening("queue_changed"):
             for qid in queues | {qid for qid, _ in members}:
                 if (queue := model.queues.get(qid)) is not None:
-                    signature = queue_signature(queue)
-                    if signature != queue.signature:
-                        queue.signature = signature
-                        await notify("queue_changed", queue=queue)
+                    await self._if_changed("queue_changed", "queue", queue, queue_signature(queue))
         if listening("parking_changed"):
             for slot in parkings:
                 if (parking := model.parkings.get(slot)) is not None:
-                    signature = parking_signature(parking)
-                    if signature != parking.signature:
-                        parking.signature = signature
-                        await notify("parking_changed", parking=parking)
+                    await self._if_changed("parking_changed", "parking", parking, parking_signature(parking))
         if listening("conference_changed"):
             for conf_id in conferences:
                 if (conf := model.conferences.get(conf_id)) is not None:
-                    signature = conference_signature(conf)
-                    if signature != conf.signature:
-                        conf.signature = signature
-                        await notify("conference_changed", conference=conf)
+                    await self._if_changed("conference_changed", "conference", conf, conference_signature(conf))
         if listening("conference_ended"):
             for conf_id in ended:
                 await notify("conference_ended", conference_id=conf_id)
+
+    async def _if_changed(self, hook: str, argument: str, obj, signature) -> None:
+        """Announce ``obj`` only when what a client would see of it (its signature) changed."""
+        if signature != obj.signature:
+            obj.signature = signature
+            await self.notify(hook, **{argument: obj})
