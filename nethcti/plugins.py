@@ -33,11 +33,28 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.order: list[str] = []
         self.versions: dict[str, str] = {}
+        self._sorted: dict[tuple, list[pluggy.HookImpl]] = {}
 
     def implementations(self, hookname: str, reverse: bool = False) -> list[pluggy.HookImpl]:
-        rank = {name: i for i, name in enumerate(self.order)}
-        impls = sorted(getattr(self.hook, hookname).get_hookimpls(), key=lambda i: rank.get(i.plugin_name, -1))
-        return impls[::-1] if reverse else impls
+        """The hook's implementations in dependency order; cached, since domain events call this per event."""
+        key = (hookname, reverse, len(self.order))
+        if key not in self._sorted:
+            rank = {name: i for i, name in enumerate(self.order)}
+            impls = sorted(getattr(self.hook, hookname).get_hookimpls(), key=lambda i: rank.get(i.plugin_name, -1))
+            self._sorted[key] = impls[::-1] if reverse else impls
+        return self._sorted[key]
+
+    def register(self, plugin, name=None):
+        self._sorted.clear()
+        return super().register(plugin, name)
+
+    def unregister(self, plugin=None, name=None):
+        self._sorted.clear()
+        return super().unregister(plugin, name)
+
+    def add_hookspecs(self, module_or_class):
+        self._sorted = {}  # pending implementations may now belong to a hook
+        return super().add_hookspecs(module_or_class)
 
     def call_each(
         self, hookname: str, *, isolate: bool = False, reverse: bool = False, **kwargs
