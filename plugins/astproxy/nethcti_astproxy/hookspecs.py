@@ -67,3 +67,8 @@ async def conference_changed(app, conference):
 @hookspec
 async def conference_ended(app, conference_id):
     """Async. The conference of extension ``conference_id`` ended: confBridgeEnd."""
+
+
+@hookspec
+def default_extension(app, user):
+    """Sync. The extension ``user`` calls from when a request names none (None: no opinion; main extension)."""

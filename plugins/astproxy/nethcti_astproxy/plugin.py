@@ -9,6 +9,7 @@ from nethcti.config import read_conf_dir, validate_section
 from nethcti.errors import StartupError
 from nethcti_astproxy import hookspecs
 from nethcti_astproxy.model import EVENT_METHODS
+from nethcti_astproxy.ops.routes import build_blueprint
 from nethcti_astproxy.routes import blueprint
 from nethcti_astproxy.schemas import AstproxySchema
 from nethcti_astproxy.service import Astproxy
@@ -25,7 +26,7 @@ def register_config_schema():
 
 @hookimpl
 def register_routes():
-    return blueprint
+    return [blueprint, build_blueprint()]
 
 
 @hookimpl
@@ -60,6 +61,11 @@ async def startup(app):
         app.extensions["ami"], app.extensions["users"], statics, notify, listening, app.spawn,
         config["load_concurrency"],
     )
+    def default_extension(user) -> str | None:
+        chosen = [exten for _, exten in app.pm.call_each("default_extension", isolate=True, app=app, user=user)]
+        return chosen[0] if chosen else None
+
+    app.extensions["astproxy"].default_extension = default_extension
     if config["queue_stats_interval"] > 0:
         app.spawn(app.extensions["astproxy"].poll_queue_stats(config["queue_stats_interval"]), "astproxy-queue-stats")
 

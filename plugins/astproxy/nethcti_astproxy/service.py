@@ -65,6 +65,8 @@ class Astproxy:
         self.last_error: str | None = None
         self._buffer: list | None = None  # events that arrive while a load is running
         self._load_task: asyncio.Task | None = None
+        # the plugins' choice of a user's device (hook default_extension), set by the plugin at start-up
+        self.default_extension: Callable[[Any], str | None] = lambda user: None
 
     # ------------------------------------------------------------------ loading
 

@@ -1,0 +1,34 @@
+"""``POST /astproxy/<operation>``: one thin view per operation of the ops modules."""
+
+from __future__ import annotations
+
+from quart import Blueprint, current_app, g
+
+from nethcti.web import load_params
+from nethcti_astproxy.ops import calls, conferences, queues, recording, transfers
+from nethcti_astproxy.ops.common import Context, Operation
+
+OPERATIONS: tuple[Operation, ...] = (
+    *calls.OPERATIONS,
+    *transfers.OPERATIONS,
+    *recording.OPERATIONS,
+    *queues.OPERATIONS,
+    *conferences.OPERATIONS,
+)
+
+
+def view_for(operation: Operation):
+    async def view():
+        params = await load_params(operation.schema())
+        context = Context(current_app.extensions["astproxy"], g.user)
+        return await operation.run(context, params) or {}
+
+    view.__name__ = operation.name
+    return view
+
+
+def build_blueprint() -> Blueprint:
+    blueprint = Blueprint("astproxy_ops", __name__, url_prefix="/astproxy")
+    for operation in OPERATIONS:
+        blueprint.add_url_rule(f"/{operation.name}", operation.name, view_for(operation), methods=["POST"])
+    return blueprint
