@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, current_app, g
 
 from nethcti.web import load_params
-from nethcti_astproxy.ops import calls, conferences, queues, recording, transfers
+from nethcti_astproxy.ops import calls, conferences, dnd, queues, recording, transfers
 from nethcti_astproxy.ops.common import Context, Operation
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -14,6 +14,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *recording.OPERATIONS,
     *queues.OPERATIONS,
     *conferences.OPERATIONS,
+    *dnd.OPERATIONS,
 )
 
 

@@ -1,0 +1,3 @@
+"""Operations: (being written)."""
+
+OPERATIONS = ()
