@@ -28,6 +28,7 @@ class NethctiApp(Quart):
     settings: Settings
     pm: PluginManager
     sio: socketio.AsyncServer
+    stopping: asyncio.Event  # set when the server begins to shut down (SIGTERM, end of lifespan)
 
     def plugin_config(self, name: str) -> dict[str, Any]:
         """The validated conf.d section of plugin ``name``."""
@@ -84,6 +85,7 @@ def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
     app = NethctiApp("nethcti")
     app.settings, app.pm = settings, pm
     app._owned_tasks = set()
+    app.stopping = asyncio.Event()
     pm.call_each("configure", app=app)
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = True
     origins = settings.server["cors_origins"]
@@ -107,6 +109,7 @@ def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
 
     @app.after_serving
     async def stop_plugins():
+        app.stopping.set()
         await app.cancel_tasks()
         await pm.acall_each("shutdown", app=app, isolate=True, reverse=True)
 

@@ -54,7 +54,8 @@ async def serve(app: NethctiApp) -> None:
     config.accesslog = None  # the logging plugin writes one line per request itself
     config.errorlog = logging.getLogger("hypercorn.error")
 
-    stopping = asyncio.Event()
+    # set before hypercorn closes the connections: plugins tell a shutdown from users leaving
+    stopping = app.stopping
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stopping.set)
     loop.add_signal_handler(signal.SIGINT, stopping.set)

@@ -86,14 +86,10 @@ async def startup(app):
     async def notify(hookname: str, **kwargs) -> None:
         await app.notify(hookname, app=app, **kwargs)
 
-    def stopping() -> bool:
-        # `app.stopping` (an asyncio.Event set on SIGTERM) is a proposed host attribute; see docs/websocket.md
-        event = getattr(app, "stopping", None)
-        return event is not None and event.is_set()
-
     service = Websocket(
         sio=app.sio, emit=app.emit, notify=notify, auth=app.extensions["auth"], users=app.extensions["users"],
-        takeover_timeout=config["takeover_timeout"], login_timeout=config["login_timeout"], stopping=stopping,
+        takeover_timeout=config["takeover_timeout"], login_timeout=config["login_timeout"],
+        stopping=app.stopping.is_set,
     )
     app.extensions["websocket"] = service
     app.extensions["websocket.events"] = EventHooks(app.emit, app.extensions["users"], service)

@@ -49,6 +49,7 @@ async def served(app, port: int | None = None) -> AsyncIterator[str]:
             break
         yield url
     finally:
+        app.stopping.set()  # as `nethcti serve` on SIGTERM
         stop.set()
         await asyncio.wait_for(task, 15)
 
