@@ -7,7 +7,10 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from quart.testing.app import LifespanError
+
 from nethcti.app import NethctiApp
+from nethcti.errors import StartupError
 from nethcti.server import build
 
 
@@ -30,7 +33,16 @@ def base_conf(tmp_path: Path, extra: str = "") -> Path:
 
 @asynccontextmanager
 async def running_app(conf_dir: Path, extra_plugins: Iterable[tuple[str, object]] = ()) -> AsyncIterator[NethctiApp]:
-    """Build the app from ``conf_dir`` and run its start-up and shutdown around the block."""
+    """Build the app from ``conf_dir`` and run its start-up and shutdown around the block.
+
+    A failing start-up raises StartupError with the plugin's message, as ``nethcti serve`` reports it.
+    """
     app = build(conf_dir, extra_plugins)
-    async with app.test_app():
+    try:
+        test_app = await app.test_app().__aenter__()
+    except LifespanError as exc:
+        raise StartupError(str(exc).removeprefix("Error during startup ")) from None
+    try:
         yield app
+    finally:
+        await test_app.__aexit__(None, None, None)
