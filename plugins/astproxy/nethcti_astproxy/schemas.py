@@ -42,6 +42,9 @@ class AstproxySchema(Schema):
     trunk_conversations = fields.Boolean(load_default=True)  # the original's trunks_events
     queue_stats_interval = fields.Float(load_default=60.0, validate=validate.Range(min=0))  # 0: never poll
     load_concurrency = fields.Integer(load_default=8, validate=validate.Range(min=1, max=64))
+    # where start_record has Asterisk write call recordings (<dir>/YYYY/MM/DD/<file>.wav); an Asterisk path
+    recordings_dir = fields.String(load_default="/var/spool/asterisk/monitor",
+                                   validate=validate.Regexp(r"^/[^\r\n\0]*$", error="Must be an absolute path"))
 
 
 class EndpointParam(Schema):

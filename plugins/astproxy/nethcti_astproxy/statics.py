@@ -39,6 +39,7 @@ class Statics:
     operator_groups: dict[str, list[str]] = field(default_factory=dict)
     transfer_context: str = "from-internal"
     trunk_conversations: bool = True
+    recordings_dir: str = "/var/spool/asterisk/monitor"
 
     @property
     def confbridge_code(self) -> str:
@@ -107,4 +108,5 @@ def load_statics(config: dict[str, Any]) -> Statics:
     return Statics(
         prefix=prefix, trunks=trunks, queues=queues, feature_codes=codes, operator_groups=groups,
         transfer_context=transfer_context, trunk_conversations=config.get("trunk_conversations", True),
+        recordings_dir=config.get("recordings_dir", Statics.recordings_dir).rstrip("/") or "/",
     )

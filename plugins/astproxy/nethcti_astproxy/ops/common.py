@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from nethcti.errors import Forbidden, NotFound
 from nethcti_astproxy.errors import NoSuchExtension, NotYourExtension
@@ -39,8 +39,9 @@ class OperationForbidden(Forbidden):
 
 # ------------------------------------------------------------------ fields
 
-_NUMBER_DROPPED = re.compile(r"[\s().\-/]")  # what people write inside numbers: "+39 (0721) 40-50.60"
-_NUMBER = re.compile(r"^[0-9*#]{1,40}$")
+# what people write inside numbers: "+39 (0721) 40-50.60"; other white space (CR, LF, tab) is refused
+_NUMBER_DROPPED = re.compile(r"[ ().\-/]")
+_NUMBER = re.compile(r"[0-9*#]{1,40}\Z")  # \Z: "$" would let a final LF through
 
 
 def normalize_number(value: str) -> str:
@@ -73,7 +74,7 @@ class Exten(fields.String):
     """An extension, queue, parking or conference id (also accepted as a JSON integer)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("validate", validate.Regexp(r"^[A-Za-z0-9_*#+.-]{1,80}$", error="Not a valid id"))
+        kwargs.setdefault("validate", validate.Regexp(r"[A-Za-z0-9_*#+.-]{1,80}\Z", error="Not a valid id"))
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -86,7 +87,8 @@ class ChannelName(fields.String):
     """An Asterisk channel name (``PJSIP/201-00000001``, ``Local/201@from-queue-0000000a;1``)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("validate", validate.Regexp(r"^[\w/@;.*#+:-]{1,200}$", error="Not a valid channel name"))
+        kwargs.setdefault("validate", validate.Regexp(r"[\w/@;.*#+:-]{1,200}\Z", re.ASCII,
+                                                         error="Not a valid channel name"))
         super().__init__(**kwargs)
 
 
@@ -94,7 +96,8 @@ class ConvId(fields.String):
     """A conversation id as the model names it: ``<source channel>>` + `<destination channel>``."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("validate", validate.Regexp(r"^[\w/@;.*#+:>-]{1,400}$", error="Not a valid conversation id"))
+        kwargs.setdefault("validate", validate.Regexp(r"[\w/@;.*#+:>-]{1,400}\Z", re.ASCII,
+                                                         error="Not a valid conversation id"))
         super().__init__(**kwargs)
 
 
@@ -106,6 +109,14 @@ class OnOff(fields.String):
 
 class Flag(fields.Boolean):
     """A boolean the clients send as ``true``, ``"true"`` or ``"1"``."""
+
+
+class Params(Schema):
+    """Base of the operation bodies: fields an operation does not use are ignored, as the original ignores
+    them (phone-island adds ``endpointType`` to ``hangup`` and sends ``endpointTpe`` to ``call``)."""
+
+    class Meta:
+        unknown = EXCLUDE
 
 
 def extension_endpoint_type(**kwargs) -> fields.String:
@@ -175,15 +186,24 @@ class Context:
         ext = self.astproxy.extension(exten)
         return (ext.context if ext is not None and ext.context else None) or self.statics.transfer_context
 
+    def user_context(self) -> str:
+        """The dialplan context of calls made for the caller: their default extension's, else the transfer
+        context (a user with no extension)."""
+        try:
+            return self.context_of(self.default_extension())
+        except NotYourExtension:
+            return self.statics.transfer_context
+
     def dial_string(self, exten: str) -> str:
         """``PJSIP/201``: how Asterisk rings extension ``exten``."""
         self.extension(exten)
         return f"PJSIP/{exten}"  # the model follows PJSIP endpoints only
 
     def add_prefix(self, number: str) -> str:
-        """The outside-line prefix rule: not for extensions, nor numbers that start with 00."""
+        """The outside-line prefix rule: not for extensions, feature codes (``*``, ``#``), nor numbers that
+        start with 00."""
         prefix = self.statics.prefix
-        if not prefix or number.startswith("00") or self.astproxy.extension(number) is not None:
+        if not prefix or number.startswith(("00", "*", "#")) or self.astproxy.extension(number) is not None:
             return number
         return prefix + number
 
