@@ -1,0 +1,1 @@
+"""nethcti plugin: user and main presence, user settings, and the /user API."""

@@ -1,0 +1,109 @@
+"""Presence as the clients receive it: the app served with the websocket plugin, a python-socketio client
+logged in as phone-island, and the demo PBX making a real call."""
+
+import asyncio
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from nethcti_ami.testing import wait_until
+from nethcti_auth.testing import client_token
+from nethcti_presence.testing import PASSWORDS, presence_conf
+from nethcti_websocket.testing import EventClient, served
+
+from nethcti.server import build
+
+pytestmark = pytest.mark.live
+
+
+class Session:
+    """The served app, an HTTP client, and socket.io clients logged in with REST tokens."""
+
+    def __init__(self, app, url: str):
+        self.app, self.url = app, url
+        self.http = httpx.AsyncClient(base_url=url, timeout=10)
+        self.clients: list[EventClient] = []
+
+    async def token(self, username: str) -> str:
+        password = PASSWORDS[username]
+        response = await self.http.post("/webrest/authentication/login",
+                                        json={"username": username, "password": password})
+        assert response.status_code == 401, response.text
+        return client_token(username, password, response.headers["www-authenticate"].split(" ")[1])
+
+    async def headers(self, username: str) -> dict:
+        return {"Authorization": f"{username}:{await self.token(username)}"}
+
+    async def client(self, username: str) -> EventClient:
+        client = EventClient(self.url, {"accessKeyId": username, "token": await self.token(username),
+                                        "uaType": "desktop"})
+        self.clients.append(client)
+        await client.connect()
+        await client.wait_for("authe_ok")
+        return client
+
+
+@asynccontextmanager
+async def serving(tmp_path, pbx):
+    info = pbx.ami_info()
+    conf = presence_conf(tmp_path, info["port"], info["username"], info["secret"],
+                         extra="[websocket]\nenabled = true\n", reconnect_min=0.05, reconnect_max=0.3)
+    app = build(conf)
+    async with served(app) as url:
+        await wait_until(lambda: app.extensions["astproxy"].ready, "the model is loaded")
+        session = Session(app, url)
+        try:
+            yield session
+        finally:
+            for client in session.clients:
+                await client.close()
+            await session.http.aclose()
+
+
+def main_presence(status: str):
+    return lambda data: data == {"mainPresence": {"username": "alice", "status": status}}
+
+
+async def test_bob_sees_alice_busy_during_a_real_call(tmp_path, demo_pbx_clean):
+    pbx = demo_pbx_clean
+    async with serving(tmp_path, pbx) as session:
+        bob = await session.client("bob")
+
+        def call():
+            with pbx.ami() as ami:
+                ami.action("Originate", Channel="PJSIP/202", Context="from-internal", Exten="201", Priority="1",
+                           Async="true", CallerID="<202>")
+
+        await asyncio.to_thread(call)
+        await bob.wait_for("userMainPresenceUpdate", main_presence("busy"))
+        await asyncio.to_thread(pbx.hangup_all)
+        await bob.wait_for("userMainPresenceUpdate", main_presence("online"))
+        seen = [(d["mainPresence"]["username"], d["mainPresence"]["status"])
+                for d in bob.received("userMainPresenceUpdate")]
+        for username in ("alice", "bob"):  # both phones ring (sipp answers at once), talk, hang up
+            statuses = [status for name, status in seen if name == username]
+            assert statuses[-2:] == ["busy", "online"] and set(statuses) <= {"ringing", "busy", "online"}, seen
+        assert bob.received("userPresenceUpdate") == []
+
+        response = await session.http.post("/webrest/user/presence", headers=await session.headers("alice"),
+                                           json={"status": "callforward", "to": "203"})
+        assert response.status_code == 200, response.text
+        update = await bob.wait_for("userPresenceUpdate")
+        assert update == {"presence": {"username": "alice", "status": "callforward", "to": "203"}}
+        await bob.wait_for("userMainPresenceUpdate", lambda data: data["mainPresence"] == {
+            "username": "alice", "status": "callforward", "to": "203"})
+
+
+async def test_dnd_on_when_the_last_desktop_client_leaves(tmp_path, demo_pbx_clean):
+    pbx = demo_pbx_clean
+    async with serving(tmp_path, pbx) as session:
+        response = await session.http.post("/webrest/user/settings", headers=await session.headers("alice"),
+                                           json={"auto_dndon_logout": True, "auto_dndoff_login": True})
+        assert response.status_code == 200, response.text
+        alice = await session.client("alice")
+        await alice.close()
+        await wait_until(lambda: pbx.db_get("DND", "201") == "YES" and pbx.db_get("DND", "91201") == "YES",
+                         "alice is in DND on both devices")
+        await session.client("alice")
+        await wait_until(lambda: pbx.db_get("DND", "201") is None and pbx.db_get("DND", "91201") is None,
+                         "DND off again when alice is back")
