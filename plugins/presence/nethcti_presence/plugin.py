@@ -10,7 +10,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from nethcti import hookimpl
 from nethcti.config import read_conf_dir, validate_section
 from nethcti.errors import APIError, StartupError
-from nethcti_presence import hookspecs
+from nethcti_presence import autorules, hookspecs
 from nethcti_presence.nethvoice import NethVoice, NethVoiceError
 from nethcti_presence.routes import blueprint
 from nethcti_presence.schemas import PresenceSchema
@@ -145,7 +145,7 @@ async def ws_first_login(app, user):
         return
 
     async def rule():
-        await user_service.presences.apply_login_rule(user, await user_service.settings.get(user.username))
+        await autorules.on_first_login(user_service.presences, user, await user_service.settings.get(user.username))
 
     _spawn(app, rule(), f"presence-login-{user.username}")
 
@@ -157,7 +157,7 @@ async def ws_last_logout(app, user):
         return
 
     async def rule():
-        await user_service.presences.apply_logout_rule(user, await user_service.settings.get(user.username))
+        await autorules.on_last_logout(user_service.presences, user, await user_service.settings.get(user.username))
 
     _spawn(app, rule(), f"presence-logout-{user.username}")
 

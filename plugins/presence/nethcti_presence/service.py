@@ -222,26 +222,8 @@ class Presences:
         except (AMIActionError, AMITimeout) as exc:
             logger.warning("presence: {!r} failed: {}", command, exc)
 
-    # ------------------------------------------------------------------ auto rules on websocket login/logout
-
-    async def apply_login_rule(self, user: Any, settings: dict[str, Any]) -> None:
-        """``auto_dndoff_login``: DND off when the user's first desktop client logs in."""
-        if _on(settings.get("auto_dndoff_login")) and user.can(DND_PERMISSION) and self.astproxy.ready \
-                and self.state(user).presence.status == "dnd":
-            await self.set_presence(user, "online")
-
-    async def apply_logout_rule(self, user: Any, settings: dict[str, Any]) -> None:
-        """``auto_dndon_logout``: DND on when the user's last desktop client is gone."""
-        if _on(settings.get("auto_dndon_logout")) and user.can(DND_PERMISSION) and self.astproxy.ready:
-            await self.set_presence(user, "dnd")
-
-
 def _absent(reply: Any) -> bool:
     """DBDel of a key that is not there: "Database entry not found" (Asterisk 13), "… could not be deleted" (16+)."""
     message = str(reply.get("Message", "")).lower()
     return "not found" in message or "could not be deleted" in message
-
-
-def _on(value: Any) -> bool:
-    return value is True or value == "true"
 

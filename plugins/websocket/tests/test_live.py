@@ -22,6 +22,8 @@ def pbx_conf(pbx) -> str:
         reconnect_max = 1
         [astproxy]
         enabled = true
+        [presence]
+        enabled = true
     """
 
 
@@ -39,6 +41,10 @@ async def originate(pbx, source: str, number: str) -> None:
 
 def exten_update(exten: str, where=lambda data: True):
     return lambda data: data.get("exten") == exten and where(data)
+
+
+def main_presence(username: str, status: str):
+    return lambda data: data == {"mainPresence": {"username": username, "status": status}}
 
 
 async def model_ready(server, timeout: float = 20) -> None:
@@ -70,6 +76,7 @@ async def test_a_call_rings_is_answered_and_hung_up(make_server, demo_pbx_clean,
                     "201", lambda d: any(c["connected"] for c in d["conversations"].values())))
                 (conversation,) = update["conversations"].values()
                 assert conversation["counterpartNum"] == "202"
+                await client.wait_for("userMainPresenceUpdate", main_presence("alice", "busy"))
             masked = await carol.wait_for("extenUpdate", exten_update(
                 "201", lambda d: any(c["connected"] for c in d["conversations"].values())))
             (conversation,) = masked["conversations"].values()
@@ -82,6 +89,10 @@ async def test_a_call_rings_is_answered_and_hung_up(make_server, demo_pbx_clean,
                 assert hangup["channelExten"] == "201" and hangup["cause"] == "normal_clearing"
                 await client.wait_for("extenUpdate", exten_update(
                     "201", lambda d: not d["conversations"] and d["status"] == "online"))
+                await client.wait_for("userMainPresenceUpdate", main_presence("alice", "online"))
+                statuses = [d["mainPresence"]["status"] for name, d in client.events
+                            if name == "userMainPresenceUpdate" and d["mainPresence"]["username"] == "alice"]
+                assert statuses[-2:] == ["busy", "online"] and set(statuses) <= {"ringing", "busy", "online"}
             assert carol.received("extenHangup") == []
         finally:
             await node.close()
