@@ -140,26 +140,24 @@ def default_extension(app, user):
 
 @hookimpl(optionalhook=True)
 async def ws_first_login(app, user):
-    user_service = app.extensions.get("presence.user")
-    if user_service is None:
-        return
-
-    async def rule():
-        await autorules.on_first_login(user_service.presences, user, await user_service.settings.get(user.username))
-
-    _spawn(app, rule(), f"presence-login-{user.username}")
+    _run_auto_rules(app, user, autorules.on_first_login, "login")
 
 
 @hookimpl(optionalhook=True)
 async def ws_last_logout(app, user):
+    _run_auto_rules(app, user, autorules.on_last_logout, "logout")
+
+
+def _run_auto_rules(app, user, rules, when: str) -> None:
+    """In a task of their own: the websocket plugin's login must not wait for our AMI round trips."""
     user_service = app.extensions.get("presence.user")
     if user_service is None:
         return
 
-    async def rule():
-        await autorules.on_last_logout(user_service.presences, user, await user_service.settings.get(user.username))
+    async def run():
+        await rules(user_service.presences, user, await user_service.settings.get(user.username))
 
-    _spawn(app, rule(), f"presence-logout-{user.username}")
+    _spawn(app, run(), f"presence-{when}-{user.username}")
 
 
 @hookimpl
