@@ -52,6 +52,7 @@ def write_conf(conf_dir: Path, state: Path, pbx: DemoPBX, port: int) -> None:
         "server": {"host": "127.0.0.1", "port": port, "state_dir": str(state)},
         "logging": {"file": str(state / "nethcti.log"), "level": "info"},
         "ami": {"host": pbx.host, "port": pbx.ami_port, "username": pbx.ami_username, "secret": pbx.ami_secret},
+        "astproxy": {"recordings_dir": str(pbx.spool_dir / "monitor")},
     }
     lines = ["# Written by scripts/demo.py for the demo PBX; changes are overwritten.\n"]
     for name in ["server", *PLUGINS]:
@@ -62,6 +63,10 @@ def write_conf(conf_dir: Path, state: Path, pbx: DemoPBX, port: int) -> None:
             lines.append("enabled = true")
         lines += [f"{key} = {toml_value(value)}" for key, value in sections.get(name, {}).items()]
         lines.append("")
+    if "astproxy" in enabled:  # what NethVoice's ast_objects.json would say about the demo dialplan
+        lines += ["[astproxy.feature_codes]", 'pickup = "**"', 'confbridge_conf = "8"', 'que_toggle = "*45"', "",
+                  "[astproxy.queues.401]", 'name = "Support"', "",
+                  "[astproxy.queues.402]", 'name = "Sales"', 'dynmembers = ["201", "203"]', ""]
     if "users" in enabled:
         lines += ["[users.profiles.demo]", 'name = "Demo"', f"permissions = {toml_value(DEMO_PERMISSIONS)}", ""]
         for username, (name, main, extensions) in USERS.items():
