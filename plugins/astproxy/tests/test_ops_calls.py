@@ -68,6 +68,15 @@ async def test_call_refusals(tmp_path, demo_pbx_clean):
 
 
 @pytest.mark.live
+async def test_a_phone_that_cannot_take_the_call_is_an_answer_not_a_hang(tmp_path, demo_pbx_clean):
+    async with switchboard(tmp_path, demo_pbx_clean) as sb:
+        offline = {"number": "202", "endpointId": "204", "endpointType": "extension"}  # no phone registered
+        details = await sb.refused("call", offline, 502, "ami-originate-failed")
+        assert details["channel"] == "PJSIP/204"
+        assert not sb.channels("202")
+
+
+@pytest.mark.live
 async def test_call_echo(tmp_path, demo_pbx_clean):
     async with switchboard(tmp_path, demo_pbx_clean) as sb:
         await sb.refused("call_echo", {"endpointId": "201"}, 403, "not-your-extension", user="bob")
