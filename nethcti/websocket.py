@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import socketio
+from engineio import packet as eio_packet
+from engineio.exceptions import SocketIsClosedError
 from loguru import logger
+from socketio import packet as sio_packet
 
 from nethcti.errors import StartupError
 
@@ -22,7 +25,7 @@ def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
     origins = app.settings.server["cors_origins"]
     sio = socketio.AsyncServer(
         async_mode="asgi",
-        client_manager=app.extensions.get(CLIENT_MANAGER),
+        client_manager=app.extensions.get(CLIENT_MANAGER) or DirectEmitManager(),
         cors_allowed_origins="*" if "*" in origins else origins,
         logger=False,
         engineio_logger=False,
@@ -35,6 +38,45 @@ def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
             owners[event] = plugin
             sio.on(event, _isolated(app, plugin, event, handler))
     return sio
+
+
+# python-socketio internals the direct emit relies on (its own emit uses them); should an upgrade rename
+# them, emits fall back to python-socketio's own path instead of failing
+_HAS_DIRECT_SEND = hasattr(socketio.AsyncServer, "_send_eio_packet") and hasattr(
+    socketio.AsyncManager, "get_participants")
+
+
+class DirectEmitManager(socketio.AsyncManager):
+    """python-socketio's in-process manager, minus one asyncio task per recipient of an emit.
+
+    AsyncManager.emit wraps each recipient's send in a task and waits for them all, though a send only
+    puts the (shared, already encoded) packet on that socket's unbounded queue; its writer task does the
+    I/O. Putting it on each queue in turn does the same with a fifth to a third less CPU per event, and
+    under bursts of events the writers then send in batches (bench/README.md: fan-out, real calls).
+    Emits with an acknowledgement keep python-socketio's own path.
+    """
+
+    async def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
+        if callback is not None or namespace not in self.rooms or not _HAS_DIRECT_SEND:
+            return await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback,
+                                      to=to, **kwargs)
+        data = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        skip = set(skip_sid) if isinstance(skip_sid, list) else {skip_sid}
+        encoded = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *data]).encode()
+        packets = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in (encoded if isinstance(encoded, list)
+                                                                       else [encoded])]
+        for sid, eio_sid in self.get_participants(namespace, to or room):
+            if sid in skip:
+                continue
+            for pkt in packets:
+                try:
+                    await self.server._send_eio_packet(eio_sid, pkt)
+                except SocketIsClosedError:
+                    break  # closing: the disconnect handler is on its way
+                except Exception as exc:  # one socket must not cost the others their event
+                    logger.opt(exception=exc).error("socket.io: sending {!r} to {} failed: {!r}", event, sid, exc)
+                    break
+        return None
 
 
 def _isolated(app: NethctiApp, plugin: str, event: str, handler):
