@@ -1,0 +1,124 @@
+"""nethcti in a process of its own (bench/_serve.py), its readings (/proc), and REST logins against it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from _common import BENCH, HOST, cpu_seconds, rss_kib, wait_port
+from nethcti_auth.testing import client_token
+
+LOGIN = "/webrest/authentication/login"
+
+
+@dataclass(frozen=True)
+class Variant:
+    server: str = "hypercorn"
+    loop: str = "asyncio"
+    json: str = "json"
+    emit: str = "direct"
+    gc: str = ""  # gc thresholds; "" = CPython's
+    deflate: bool = False  # the socket.io clients offer permessage-deflate (browsers do)
+
+    @property
+    def name(self) -> str:
+        return (f"{self.server}+{self.loop}, {self.json}" + (", upstream emit" if self.emit == "upstream" else "")
+                + (f", gc {self.gc}" if self.gc else "") + (", deflate" if self.deflate else ""))
+
+    @classmethod
+    def parse(cls, text: str) -> Variant:
+        """``hypercorn``, ``uvicorn/orjson``, ``uvicorn-h11``, ``hypercorn/upstream``, ``hypercorn/gc`` …:
+        server[/loop][/json][/emit][/gc][/deflate] (server: bench/_serve.py's; the loop is uvloop for
+        ``uvicorn``, else asyncio, unless given; ``gc``: thresholds 100000,50,1000; ``deflate``: the clients
+        offer permessage-deflate)."""
+        parts = text.split("/")
+        server = parts[0]
+        default_loop = "uvloop" if server == "uvicorn" else "asyncio"
+        loop = next((p for p in parts[1:] if p in ("asyncio", "uvloop")), default_loop)
+        encoder = next((p for p in parts[1:] if p in ("json", "orjson")), "json")
+        emit = next((p for p in parts[1:] if p in ("direct", "upstream")), "direct")
+        return cls(server, loop, encoder, emit, GC_THRESHOLDS if "gc" in parts[1:] else "", "deflate" in parts[1:])
+
+
+GC_THRESHOLDS = "100000,50,1000"
+DEFAULT_VARIANTS = "hypercorn,hypercorn/uvloop,uvicorn,uvicorn-h11,hypercorn/orjson,uvicorn/orjson"
+
+
+class ServerProcess:
+    """``async with ServerProcess(conf_dir, port, variant) as server``: started, listening, then stopped."""
+
+    def __init__(self, conf_dir: Path, port: int, variant: Variant = Variant(), log: Path | None = None):
+        self.conf_dir, self.port, self.variant = conf_dir, port, variant
+        self.url = f"http://{HOST}:{port}"
+        self.log = log or conf_dir.parent / f"server-{port}.err"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_kib(self) -> int:
+        return rss_kib(self.pid)
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
+    async def __aenter__(self) -> ServerProcess:
+        v = self.variant
+        with open(self.log, "ab") as err:
+            self.process = subprocess.Popen(
+                [sys.executable, str(BENCH / "_serve.py"), "--conf-dir", str(self.conf_dir), "--server", v.server,
+                 "--loop", v.loop, "--json", v.json, "--emit", v.emit,
+                 *(["--gc", v.gc] if v.gc else [])], stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            await wait_port(self.port, 30, alive=lambda: self.process.poll() is None)
+            await self._wait_model(60)
+        except BaseException:
+            await self.__aexit__()
+            raise
+        return self
+
+    async def _wait_model(self, timeout: float) -> None:
+        """Until /status says the PBX model is loaded (the fake PBX answers in this process meanwhile)."""
+        async with httpx.AsyncClient(base_url=self.url, timeout=5) as client:
+            for _ in range(int(timeout / 0.1)):
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the server exited: {self.log.read_text()[-2000:]}")
+                with contextlib.suppress(httpx.HTTPError, ValueError):
+                    status = (await client.get("/webrest/status")).json()
+                    if status.get("plugins", {}).get("astproxy", {}).get("loaded"):
+                        return
+                await asyncio.sleep(0.1)
+        raise TimeoutError(f"no PBX model after {timeout:g} s")
+
+    async def __aexit__(self, *exc) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        for _ in range(150):
+            if self.process.poll() is not None:
+                return
+            await asyncio.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.wait(5)
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str) -> str:
+    """The NethVoice login (nonce, then HMAC-SHA1 token); the token."""
+    response = await client.post(LOGIN, json={"username": username, "password": password})
+    if response.status_code != 401 or "WWW-Authenticate" not in response.headers:
+        raise RuntimeError(f"login of {username}: {response.status_code} {response.text[:200]}")
+    nonce = response.headers["WWW-Authenticate"].split(" ")[1]
+    return client_token(username, password, nonce)
+
+
+async def tokens(url: str, usernames: list[str], password: str) -> dict[str, str]:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        return {name: await login(client, name, password) for name in usernames}

@@ -1,0 +1,59 @@
+"""Every benchmark in bench/ runs with tiny numbers and prints its table (no timing is asserted)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from demopbx import missing_binaries
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def run_bench(script: str, *args: str, timeout: float = 60) -> str:
+    done = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=BENCH.parent)
+    assert done.returncode == 0, f"{script} exited {done.returncode}:\n{done.stdout}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def require_pbx() -> None:
+    missing = missing_binaries()
+    if missing:
+        reason = f"demo PBX unavailable: {', '.join(missing)} not installed (run scripts/pbx install)"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+
+
+def test_ami_ingest_prints_its_tables():
+    out = run_bench("ami_ingest.py", "--loops", "1")
+    assert "| nethcti_ami parser" in out and "| panoramisk parser" in out
+    assert "+ websocket, 1 client logged in" in out
+
+
+def test_fanout_prints_its_table():
+    out = run_bench("fanout.py", "3", "--events", "2", "--variants", "hypercorn", "--processes", "1")
+    assert "### fan-out latency" in out
+    assert " 6/6 " in out  # 3 clients x 2 events: every client got every event
+
+
+@pytest.mark.live
+def test_rest_prints_its_tables():
+    require_pbx()
+    out = run_bench("rest.py", "--extensions", "5", "--requests", "5", "--concurrency", "2",
+                    "--variants", "hypercorn", "--calls", "1")
+    assert "| GET /astproxy/extensions" in out and "200x5" in out
+    assert "POST /webrest/astproxy/call" in out
+
+
+@pytest.mark.live
+def test_real_calls_prints_its_table():
+    require_pbx()
+    out = run_bench("real_calls.py", "--rate", "2", "--duration", "1", "--hold", "0.5", "--pairs", "2",
+                    "--clients", "2")
+    assert "### real calls" in out
