@@ -28,7 +28,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "live: needs a real Asterisk (the demo PBX: scripts/pbx install)")
 
 
-def _require_pbx() -> None:
+def require_pbx() -> None:
     missing = missing_binaries()
     if not missing:
         return
@@ -47,7 +47,7 @@ def _start(workdir) -> DemoPBX:
 @pytest.fixture(scope="session")
 def demo_pbx(tmp_path_factory):
     """One demo PBX for the whole session (free loopback ports)."""
-    _require_pbx()
+    require_pbx()
     pbx = _start(tmp_path_factory.mktemp("demopbx"))
     try:
         yield pbx
@@ -67,7 +67,7 @@ def demo_pbx_clean(demo_pbx):
 @pytest.fixture
 def fresh_pbx(tmp_path_factory):
     """A private demo PBX for one test; stopped (or killed) afterwards."""
-    _require_pbx()
+    require_pbx()
     pbx = _start(tmp_path_factory.mktemp("freshpbx"))
     try:
         yield pbx

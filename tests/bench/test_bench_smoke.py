@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from demopbx import missing_binaries
+from tests.demopbx_fixtures import require_pbx
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -19,15 +18,6 @@ def run_bench(script: str, *args: str, timeout: float = 60) -> str:
                           timeout=timeout, cwd=BENCH.parent)
     assert done.returncode == 0, f"{script} exited {done.returncode}:\n{done.stdout}\n{done.stderr[-3000:]}"
     return done.stdout
-
-
-def require_pbx() -> None:
-    missing = missing_binaries()
-    if missing:
-        reason = f"demo PBX unavailable: {', '.join(missing)} not installed (run scripts/pbx install)"
-        if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
 
 
 def test_ami_ingest_prints_its_tables():

@@ -169,11 +169,16 @@ async def extension_hangup(app, hangup):
     await _events(app).hangup(hangup.exten, hangup.to_json())
 
 
+def _rendering(app, kind: str, obj):
+    """``render(masked)`` for ``obj``: the events module asks once per privacy class of the audience."""
+    astproxy = _model(app)
+    render = getattr(astproxy.renderer(), kind)
+    return lambda masked: render(obj, astproxy.mask if masked else None)
+
+
 @hookimpl(optionalhook=True)
 async def queue_changed(app, queue):
-    astproxy = _model(app)
-    renderer = astproxy.renderer()
-    await _events(app).queue_changed(lambda masked: renderer.queue(queue, astproxy.mask if masked else None))
+    await _events(app).queue_changed(_rendering(app, "queue", queue))
 
 
 @hookimpl(optionalhook=True)
@@ -183,16 +188,12 @@ async def queue_member_changed(app, member):
 
 @hookimpl(optionalhook=True)
 async def parking_changed(app, parking):
-    astproxy = _model(app)
-    renderer = astproxy.renderer()
-    await _events(app).parking_changed(lambda masked: renderer.parking(parking, astproxy.mask if masked else None))
+    await _events(app).parking_changed(_rendering(app, "parking", parking))
 
 
 @hookimpl(optionalhook=True)
 async def trunk_changed(app, trunk):
-    astproxy = _model(app)
-    renderer = astproxy.renderer()
-    await _events(app).trunk_changed(lambda masked: renderer.trunk(trunk, astproxy.mask if masked else None))
+    await _events(app).trunk_changed(_rendering(app, "trunk", trunk))
 
 
 @hookimpl(optionalhook=True)
