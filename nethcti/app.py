@@ -6,9 +6,11 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+import orjson
 import socketio
 from loguru import logger
 from quart import Quart
+from quart.json.provider import DefaultJSONProvider
 from quart_cors import cors
 
 from nethcti.config import Settings
@@ -22,13 +24,35 @@ CORS_ALLOW_HEADERS = [
 ]
 
 
+class OrjsonProvider(DefaultJSONProvider):
+    """Quart's JSON bodies encoded by orjson: 2.2x the throughput of a 1000-extension list (bench/README.md).
+
+    Same output as Quart's default (keys sorted, dates as HTTP dates through ``default``), except non-ASCII
+    written as UTF-8 rather than ``\\u`` escapes, as the original's ``JSON.stringify``. Indented output
+    (debug mode) stays with the standard library.
+    """
+
+    OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs.keys() - {"separators"}:
+            return super().dumps(obj, **kwargs)
+        return orjson.dumps(obj, default=self.default, option=self.OPTIONS).decode()
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return orjson.loads(s) if not kwargs else super().loads(s, **kwargs)
+
+
 class NethctiApp(Quart):
     """The Quart app; plugins keep their services in ``app.extensions[<plugin name>]``."""
+
+    json_provider_class = OrjsonProvider
 
     settings: Settings
     pm: PluginManager
     sio: socketio.AsyncServer
     stopping: asyncio.Event  # set when the server begins to shut down (SIGTERM, end of lifespan)
+    startup_failure: BaseException | None  # what a plugin's start-up raised
 
     def plugin_config(self, name: str) -> dict[str, Any]:
         """The validated conf.d section of plugin ``name``."""
@@ -86,6 +110,7 @@ def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
     app.settings, app.pm = settings, pm
     app._owned_tasks = set()
     app.stopping = asyncio.Event()
+    app.startup_failure = None
     pm.call_each("configure", app=app)
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = True
     origins = settings.server["cors_origins"]
@@ -117,7 +142,8 @@ def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
     async def start_plugins():
         try:
             await pm.acall_each("startup", app=app)
-        except BaseException:
+        except BaseException as exc:
+            app.startup_failure = exc  # the ASGI server only logs it; `nethcti serve` exits with it
             await stop_plugins()  # shutdown hooks tolerate a plugin that never started
             raise
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from marshmallow import Schema
-from quart import request
+from quart import current_app, request
 
 from nethcti.errors import InvalidJSON
 
@@ -29,11 +28,11 @@ def permission(name: str):
 
 async def json_body() -> dict[str, Any]:
     """The JSON object in the request body ({} when empty); anything else is a 400."""
-    raw = await request.get_data(as_text=True)
+    raw = await request.get_data()
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = current_app.json.loads(raw)  # bytes: invalid UTF-8 is invalid JSON, not a 500
     except ValueError:
         raise InvalidJSON() from None
     if not isinstance(body, dict):

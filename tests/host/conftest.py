@@ -38,6 +38,12 @@ def register_routes():
 
 
 @hookimpl
+async def startup(app):
+    if app.plugin_config("hello")["greeting"] == "refuse":
+        raise RuntimeError("hello refuses to start")
+
+
+@hookimpl
 def collect_status(app):
     if app.plugin_config("hello")["greeting"] == "explode":
         raise RuntimeError("status probe exploded")

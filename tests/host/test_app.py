@@ -1,5 +1,7 @@
 """The app as clients see it: one error shape, CORS as the original, base path, /status, socket.io mount."""
 
+from datetime import UTC, datetime
+
 from loguru import logger
 from marshmallow import Schema, fields, validate
 from quart import Blueprint
@@ -29,6 +31,11 @@ class Probe:
         @bp.get("/probe/forbidden")
         async def forbidden():
             raise Forbidden("not your extension", details={"endpointId": "202"})
+
+        @bp.get("/probe/mixed")
+        async def mixed():
+            return {"zeta": "Città", "alpha": {2: "two", "b": [1.5, None, True]},
+                    "when": datetime(2026, 11, 27, 6, 0, tzinfo=UTC)}
 
         @bp.get("/probe/crash")
         async def crash():
@@ -62,12 +69,21 @@ async def test_missing_field_and_query_string_parameters(tmp_path):
 
 async def test_malformed_json_is_a_400_not_a_500(tmp_path):
     async with await probe_app(tmp_path) as app:
-        for body in ["{not json", "[1, 2]", '"a string"']:
+        for body in ["{not json", "[1, 2]", '"a string"', b'{"number": "\xff"}', '{"number": NaN}']:
             response = await app.test_client().post(
                 "/probe/call", data=body, headers={"Content-Type": "application/json"}
             )
             assert response.status_code == 400
             assert (await response.get_json())["error_id"] == "invalid-json"
+
+
+async def test_json_bodies_are_compact_sorted_utf8_with_http_dates(tmp_path):
+    async with await probe_app(tmp_path) as app:
+        response = await app.test_client().get("/probe/mixed")
+        body = await response.get_data()
+    assert response.mimetype == "application/json"
+    assert body.decode() == ('{"alpha":{"2":"two","b":[1.5,null,true]},"when":"Fri, 27 Nov 2026 06:00:00 GMT",'
+                             '"zeta":"Città"}\n')
 
 
 async def test_api_error_keeps_its_id_and_details(tmp_path):

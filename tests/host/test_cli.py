@@ -111,3 +111,11 @@ def test_serve_refuses_a_port_in_use_with_a_message(tmp_path):
         result = nethcti("--conf-dir", str(conf_dir), "serve", timeout=20)
     assert result.returncode != 0
     assert "address already in use" in (result.stderr + result.stdout).lower()
+
+
+def test_serve_exits_with_the_plugins_message_when_start_up_fails(tmp_path, hello_installed):
+    conf_dir = base_conf(tmp_path, f'[server]\nport = {free_port()}\n[hello]\nenabled = true\ngreeting = "refuse"\n')
+    result = nethcti("--conf-dir", str(conf_dir), "serve", env={"PYTHONPATH": str(hello_installed)}, timeout=20)
+    assert result.returncode == 1
+    assert "nethcti: plugin 'hello': hook startup failed: RuntimeError('hello refuses to start')" in result.stderr
+    assert not (tmp_path / "state" / "nethcti.pid").exists()

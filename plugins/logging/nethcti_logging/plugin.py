@@ -17,7 +17,7 @@ from nethcti.errors import StartupError
 LEVELS = ["trace", "debug", "info", "success", "warning", "error", "critical"]
 LINE_FORMAT = "{time:YYYY-MM-DDTHH:mm:ss.SSSZZ} - {level}: [{name}] {message}"
 # Libraries that log through the standard library; their records go through loguru too.
-STDLIB_LOGGERS = ["quart.app", "quart.serving", "hypercorn.error", "panoramisk", "socketio", "engineio", "asyncio"]
+STDLIB_LOGGERS = ["quart.app", "quart.serving", "uvicorn.error", "panoramisk", "socketio", "engineio", "asyncio"]
 
 
 class LoggingSchema(Schema):

@@ -13,8 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
+from nethcti.server import NethctiServer, bind
 
 EVENT_TIMEOUT = 10.0
 
@@ -27,31 +26,22 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def served(app, port: int | None = None) -> AsyncIterator[str]:
-    """Serve ``app`` with hypercorn on 127.0.0.1 in this event loop (start-up and shutdown included); its URL."""
-    port = port or free_port()
-    config = Config()
-    config.bind = [f"127.0.0.1:{port}"]
-    config.graceful_timeout = 1
-    config.accesslog = config.errorlog = None
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, config, shutdown_trigger=stop.wait))
-    url = f"http://127.0.0.1:{port}"
+    """Serve ``app`` as ``nethcti serve`` does, on 127.0.0.1 in this event loop (start-up and shutdown
+    included); its URL. A failed start-up raises StartupError."""
+    sock = bind("127.0.0.1", port or 0)
+    port = sock.getsockname()[1]
+    server = NethctiServer(app, handle_signals=False, graceful_timeout=1)
+    task = asyncio.create_task(server.run_until_stopped(sock))
     try:
-        for _ in range(200):
-            if task.done():
-                task.result()  # start-up failed: raise it here
-            try:
-                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            except OSError:
-                await asyncio.sleep(0.05)
-                continue
-            writer.close()
-            break
-        yield url
+        while not server.started and not task.done():
+            await asyncio.sleep(0.02)
+        if task.done():
+            task.result()  # start-up failed: raise it here
+        yield f"http://127.0.0.1:{port}"
     finally:
         app.stopping.set()  # as `nethcti serve` on SIGTERM
-        stop.set()
         await asyncio.wait_for(task, 15)
+        sock.close()
 
 
 class Recorder:
