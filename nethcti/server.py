@@ -62,6 +62,7 @@ class NethctiServer(uvicorn.Server):
             app, http="h11", ws="wsproto", lifespan="on", log_config=None,
             access_log=False,  # the logging plugin writes one line per request itself
             ws_per_message_deflate=False,  # a zlib context per socket: 3x the memory, 1.1-1.7x the CPU per event
+            ws_ping_interval=None,  # Engine.IO's own heartbeat (every 25 s) already finds dead peers
             timeout_graceful_shutdown=graceful_timeout,
         ))
         self.app, self.handle_signals = app, handle_signals
