@@ -1,16 +1,17 @@
-"""Serve nethcti from a conf.d for a benchmark, with a chosen ASGI server, event loop and JSON encoder.
+"""Serve nethcti from a conf.d for a benchmark, with a chosen ASGI server, event loop, JSON encoder and gc.
 
-    python bench/_serve.py --conf-dir DIR [--server hypercorn|uvicorn|uvicorn-h11] [--loop asyncio|uvloop]
-                           [--json json|orjson]
-                           [--emit direct|upstream] [--gc 700,10,10]
+    python bench/_serve.py --conf-dir DIR [--server nethcti|hypercorn|uvicorn] [--loop asyncio|uvloop]
+                           [--json orjson|json] [--emit direct|upstream] [--gc 700,10,10]
 
-``hypercorn`` + ``asyncio`` + ``json`` + ``direct`` is exactly ``nethcti serve`` (nethcti.server.serve).
-``uvicorn`` speaks HTTP with httptools and websockets with the websockets package; ``uvicorn-h11`` with h11 and
-wsproto (pure Python, what hypercorn already pulls in).
-``orjson`` replaces the encoder of socket.io packets and of Quart's JSON responses (same output: keys sorted,
-as Quart's default). ``upstream`` puts back python-socketio's own AsyncManager (one task per recipient of an
-emit) in place of nethcti.websocket.DirectEmitManager: the fan-out before the optimisation. ``--gc`` sets the
-garbage collector's thresholds (gc.set_threshold; CPython's default is 700,10,10).
+``nethcti`` + ``asyncio`` + ``orjson`` + ``direct`` without ``--gc`` is exactly ``nethcti serve``
+(nethcti.server.serve: uvicorn with h11 + wsproto, permessage-deflate off, gc thresholds
+nethcti.server.GC_THRESHOLDS). ``hypercorn`` is the server ``nethcti serve`` used before (hypercorn 0.17+:
+wsproto, permessage-deflate accepted); ``uvicorn`` is nethcti's server speaking HTTP with httptools and
+websockets with the websockets package. ``json`` puts back Quart's own JSON provider (the standard library)
+in place of nethcti.app.OrjsonProvider. ``upstream`` puts back python-socketio's own AsyncManager (one task
+per recipient of an emit) in place of nethcti.websocket.DirectEmitManager. ``--gc`` sets other collector
+thresholds (CPython's default is 700,10,10). ``hypercorn/json --gc 700,10,10`` is ``nethcti serve`` before
+the changes bench/README.md measured.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import signal
 import sys
 from pathlib import Path
 
@@ -25,42 +27,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common  # noqa: F401  (the repo on sys.path)
 
-from nethcti.server import build, serve
+from nethcti.server import GC_THRESHOLDS, NethctiServer, bind, build, serve
 
-SERVERS = ("hypercorn", "uvicorn", "uvicorn-h11")
+SERVERS = ("nethcti", "hypercorn", "uvicorn")
 LOOPS = ("asyncio", "uvloop")
-ENCODERS = ("json", "orjson")
+ENCODERS = ("orjson", "json")
 EMITS = ("direct", "upstream")
 
 
-def use_orjson(app) -> None:
-    import engineio.packet
-    import orjson
-    import socketio.packet
+def use_stdlib_json(app) -> None:
     from quart.json.provider import DefaultJSONProvider
 
-    options = orjson.OPT_NON_STR_KEYS
-
-    class OrjsonPackets:
-        """The ``json`` module python-socketio and python-engineio call: dumps/loads."""
-
-        @staticmethod
-        def dumps(obj, **_kwargs) -> str:
-            return orjson.dumps(obj, option=options).decode()
-
-        @staticmethod
-        def loads(text, **_kwargs):
-            return orjson.loads(text)
-
-    class OrjsonProvider(DefaultJSONProvider):
-        def dumps(self, obj, **_kwargs) -> str:
-            return orjson.dumps(obj, default=self.default, option=options | orjson.OPT_SORT_KEYS).decode()
-
-        def loads(self, text, **_kwargs):
-            return orjson.loads(text)
-
-    socketio.packet.Packet.json = engineio.packet.Packet.json = OrjsonPackets
-    app.json = OrjsonProvider(app)
+    app.json = DefaultJSONProvider(app)
 
 
 def use_upstream_manager(app) -> None:
@@ -71,41 +49,54 @@ def use_upstream_manager(app) -> None:
     app.sio.manager = manager  # before serving: no socket, no room yet
 
 
-def serve_uvicorn(app, loop: str, pure: bool) -> None:
-    import uvicorn
+async def serve_hypercorn(app) -> None:
+    """``nethcti serve`` as it was: hypercorn, stopped by SIGTERM through app.stopping."""
+    from hypercorn.asyncio import serve as hypercorn_serve
+    from hypercorn.config import Config
 
     server = app.settings.server
-    config = uvicorn.Config(app, host=server["host"], port=server["port"], loop=loop,
-                            http="h11" if pure else "httptools", ws="wsproto" if pure else "websockets",
-                            lifespan="on", log_config=None, access_log=False, log_level="warning",
-                            timeout_graceful_shutdown=3)
-    uvicorn.Server(config).run()
+    config = Config()
+    config.bind = [f"{server['host']}:{server['port']}"]
+    config.graceful_timeout = 3
+    config.accesslog = config.errorlog = None
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, app.stopping.set)
+    await hypercorn_serve(app, config, shutdown_trigger=app.stopping.wait)
+
+
+async def serve_uvicorn_httptools(app) -> None:
+    """nethcti's server with uvicorn's C-accelerated protocols (httptools, websockets)."""
+    server = NethctiServer(app)
+    server.config.http, server.config.ws = "httptools", "websockets"
+    await server.run_until_stopped(bind(app.settings.server["host"], app.settings.server["port"]))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conf-dir", required=True, type=Path)
-    parser.add_argument("--server", choices=SERVERS, default="hypercorn")
+    parser.add_argument("--server", choices=SERVERS, default="nethcti")
     parser.add_argument("--loop", choices=LOOPS, default="asyncio")
-    parser.add_argument("--json", choices=ENCODERS, default="json")
+    parser.add_argument("--json", choices=ENCODERS, default="orjson")
     parser.add_argument("--emit", choices=EMITS, default="direct")
-    parser.add_argument("--gc", help="gen0,gen1,gen2 collection thresholds")
+    parser.add_argument("--gc", help="gen0,gen1,gen2 collection thresholds (default: nethcti serve's)")
     args = parser.parse_args()
-    if args.gc:
-        gc.set_threshold(*(int(n) for n in args.gc.split(",")))
+    thresholds = tuple(int(n) for n in args.gc.split(",")) if args.gc else GC_THRESHOLDS
     app = build(args.conf_dir)
-    if args.json == "orjson":
-        use_orjson(app)
+    if args.json == "json":
+        use_stdlib_json(app)
     if args.emit == "upstream":
         use_upstream_manager(app)
-    if args.server.startswith("uvicorn"):
-        serve_uvicorn(app, args.loop, pure=args.server == "uvicorn-h11")
-    elif args.loop == "uvloop":
+    if args.server == "nethcti":
+        main_coroutine = serve(app, thresholds)
+    else:
+        gc.set_threshold(*thresholds)
+        main_coroutine = (serve_hypercorn if args.server == "hypercorn" else serve_uvicorn_httptools)(app)
+    if args.loop == "uvloop":
         import uvloop
 
-        uvloop.run(serve(app))
+        uvloop.run(main_coroutine)
     else:
-        asyncio.run(serve(app))
+        asyncio.run(main_coroutine)
     return 0
 
 

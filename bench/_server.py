@@ -19,35 +19,43 @@ LOGIN = "/webrest/authentication/login"
 
 @dataclass(frozen=True)
 class Variant:
-    server: str = "hypercorn"
+    """How bench/_serve.py serves nethcti; ``Variant()`` is ``nethcti serve`` as shipped."""
+
+    server: str = "nethcti"
     loop: str = "asyncio"
-    json: str = "json"
+    json: str = "orjson"
     emit: str = "direct"
-    gc: str = ""  # gc thresholds; "" = CPython's
+    gc: str = ""  # other gc thresholds; "" = nethcti serve's
     deflate: bool = False  # the socket.io clients offer permessage-deflate (browsers do)
 
     @property
     def name(self) -> str:
-        return (f"{self.server}+{self.loop}, {self.json}" + (", upstream emit" if self.emit == "upstream" else "")
-                + (f", gc {self.gc}" if self.gc else "") + (", deflate" if self.deflate else ""))
+        default_loop = "uvloop" if self.server == "uvicorn" else "asyncio"
+        return ", ".join(["nethcti serve" if self.server == "nethcti" else f"{self.server}+{self.loop}"]
+                         + (["uvloop"] if self.server == "nethcti" and self.loop != default_loop else [])
+                         + (["json"] if self.json == "json" else [])
+                         + (["upstream emit"] if self.emit == "upstream" else [])
+                         + ([f"gc {self.gc}"] if self.gc else []) + (["deflate"] if self.deflate else []))
 
     @classmethod
     def parse(cls, text: str) -> Variant:
-        """``hypercorn``, ``uvicorn/orjson``, ``uvicorn-h11``, ``hypercorn/upstream``, ``hypercorn/gc`` …:
-        server[/loop][/json][/emit][/gc][/deflate] (server: bench/_serve.py's; the loop is uvloop for
-        ``uvicorn``, else asyncio, unless given; ``gc``: thresholds 100000,50,1000; ``deflate``: the clients
-        offer permessage-deflate)."""
-        parts = text.split("/")
-        server = parts[0]
-        default_loop = "uvloop" if server == "uvicorn" else "asyncio"
-        loop = next((p for p in parts[1:] if p in ("asyncio", "uvloop")), default_loop)
-        encoder = next((p for p in parts[1:] if p in ("json", "orjson")), "json")
-        emit = next((p for p in parts[1:] if p in ("direct", "upstream")), "direct")
-        return cls(server, loop, encoder, emit, GC_THRESHOLDS if "gc" in parts[1:] else "", "deflate" in parts[1:])
+        """``server[/modifier…]``: server ``nethcti`` (as shipped), ``hypercorn`` (before), ``uvicorn``
+        (httptools, websockets, uvloop); modifiers ``uvloop``/``asyncio``, ``json`` (Quart's stdlib JSON),
+        ``upstream`` (python-socketio's emit), ``gc-default`` (CPython's thresholds 700,10,10), ``deflate``
+        (the clients offer permessage-deflate). ``before`` is ``hypercorn/json/gc-default``."""
+        parts = text.replace("before", "hypercorn/json/gc-default").split("/")
+        server, modifiers = parts[0], set(parts[1:])
+        if server not in ("nethcti", "hypercorn", "uvicorn") or modifiers - MODIFIERS:
+            raise ValueError(f"unknown variant {text!r}: server[/{'/'.join(sorted(MODIFIERS))}]")
+        loop = "uvloop" if "uvloop" in modifiers or (server == "uvicorn" and "asyncio" not in modifiers) else "asyncio"
+        return cls(server, loop, "json" if "json" in modifiers else "orjson",
+                   "upstream" if "upstream" in modifiers else "direct",
+                   CPYTHON_GC if "gc-default" in modifiers else "", "deflate" in modifiers)
 
 
-GC_THRESHOLDS = "100000,50,1000"
-DEFAULT_VARIANTS = "hypercorn,hypercorn/uvloop,uvicorn,uvicorn-h11,hypercorn/orjson,uvicorn/orjson"
+MODIFIERS = {"uvloop", "asyncio", "json", "upstream", "gc-default", "deflate"}
+CPYTHON_GC = "700,10,10"
+BEFORE = "before"  # nethcti serve before bench/ picked its server, encoder and gc thresholds
 
 
 class ServerProcess:

@@ -27,10 +27,10 @@ from _transcripts import Stream, load_scenarios
 from nethcti_astproxy.testing import PASSWORDS, demo_conf
 from nethcti_websocket.testing import served
 
-from nethcti.server import build
+from nethcti.server import GC_THRESHOLDS, build
 from nethcti.testing import running_app
 
-GC_TUNED = (100_000, 50, 1000)  # bench/README.md, recommendations
+CPYTHON_GC = (700, 10, 10)  # before nethcti serve raised them
 SETUPS = {
     "model": "ami, users, auth, astproxy",
     "websocket": "+ websocket, no client",
@@ -43,7 +43,7 @@ def extra_conf(setup: str, state: Path) -> str:
     return text + ("[websocket]\nenabled = true\n" if setup != "model" else "")
 
 
-async def through_app(setup: str, loops: int, bursts: int, tmp: Path, gc_thresholds: tuple | None = None) -> dict:
+async def through_app(setup: str, loops: int, bursts: int, tmp: Path, gc_thresholds: tuple = GC_THRESHOLDS) -> dict:
     async with Generator() as gen:
         conf = demo_conf(tmp, gen.port, "nethcti", "secret", extra_conf(setup, tmp), queue_size=10_000_000)
         if setup != "client":
@@ -60,15 +60,15 @@ async def through_app(setup: str, loops: int, bursts: int, tmp: Path, gc_thresho
                 return result
 
 
-async def measure(app, gen: Generator, loops: int, bursts: int, gc_thresholds: tuple | None = None) -> dict:
-    """Stream ``loops`` loops in ``bursts`` bursts, each written once nethcti has handled the one before;
-    with ``gc_thresholds`` the garbage collector's instead of CPython's (700, 10, 10) meanwhile."""
+async def measure(app, gen: Generator, loops: int, bursts: int, gc_thresholds: tuple = GC_THRESHOLDS) -> dict:
+    """Stream ``loops`` loops in ``bursts`` bursts, each written once nethcti has handled the one before,
+    with the garbage collector's thresholds at ``gc_thresholds`` meanwhile (nethcti serve's by default)."""
     service, ami = app.extensions["astproxy"], app.extensions["ami"]
     await wait_for(lambda: service.ready, "the PBX model", 30)
     await gen.prepare(loops)
     first_events, first_actions = ami.status()["events_total"], await gen.actions()
     default_thresholds = gc.get_threshold()
-    gc.set_threshold(*(gc_thresholds or default_thresholds))
+    gc.set_threshold(*gc_thresholds)
     cpu, started = time.process_time(), time.monotonic()
     events = calls = 0
     try:
@@ -123,15 +123,16 @@ async def main() -> int:
 
     rows, results = [], {}
     every_loop, all_at_once = args.loops, 1
-    runs = [(setup, every_loop, None) for setup in SETUPS]  # (setup, bursts, gc thresholds)
-    runs += [("model", all_at_once, None), ("model", every_loop, GC_TUNED), ("client", every_loop, GC_TUNED)]
+    runs = [(setup, every_loop, GC_THRESHOLDS) for setup in SETUPS]  # (setup, bursts, gc thresholds)
+    runs += [("model", all_at_once, GC_THRESHOLDS), ("model", every_loop, CPYTHON_GC),
+             ("client", every_loop, CPYTHON_GC)]
     for setup, bursts, thresholds in runs:
         with tempfile.TemporaryDirectory(prefix="nethcti-bench-") as tmp:
             r = results[setup, bursts, thresholds] = await through_app(setup, args.loops, bursts, Path(tmp),
                                                                         thresholds)
-        base = results["model", every_loop, None]
+        base = results["model", every_loop, GC_THRESHOLDS]
         rows.append([SETUPS[setup], "one loop" if bursts == every_loop else "all at once",
-                     ",".join(map(str, thresholds or gc.get_threshold())), r["events"], r["rate"], r["cpu_10k"],
+                     ",".join(map(str, thresholds)), r["events"], r["rate"], r["cpu_10k"],
                      r["capacity"], f"{ratio(r['capacity'], base['capacity']):.2f}x", f"{r['actions']:.3f}",
                      r["dropped"], r["stale"], r["loads"], r["client_messages"]])
     print_table("ingest through the app (AMI socket -> model -> hooks -> socket.io)", [

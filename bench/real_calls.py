@@ -1,6 +1,6 @@
 """Real calls: sipp places calls at a steady rate through the real demo Asterisk while socket.io clients listen.
 
-    .venv/bin/python bench/real_calls.py [--rate 20] [--duration 60] [--hold 3] [--clients 200] [--variants hypercorn]
+    .venv/bin/python bench/real_calls.py [--rate 20] [--duration 60] [--hold 3] [--clients 200] [--variants nethcti]
 
 Asterisk (demopbx, with ``2 x --pairs`` more phones answered by its sipp) gets ``rate x duration`` calls from a
 sipp caller, extension 2i calling 2i+1, each up ``--hold`` seconds. nethcti (bench/_serve.py) follows it over
@@ -115,7 +115,7 @@ async def main() -> int:
     parser.add_argument("--pairs", type=int, default=100, help="caller/callee extension pairs (default 100)")
     parser.add_argument("--clients", type=int, default=200, help="socket.io clients (default 200)")
     parser.add_argument("--processes", type=int, default=2, help="client processes (default 2)")
-    parser.add_argument("--variants", default="hypercorn", help="server[/loop][/json][/upstream],… (default hypercorn)")
+    parser.add_argument("--variants", default="nethcti", help="server[/modifier…],… (default nethcti: as shipped)")
     args = parser.parse_args()
     if not (0 < args.rate <= 200 and 0 < args.duration <= 600 and 0 < args.hold <= 60 and 1 <= args.pairs <= 500
             and 1 <= args.clients <= 5000):

@@ -27,16 +27,16 @@ def test_ami_ingest_prints_its_tables():
 
 
 def test_fanout_prints_its_table():
-    out = run_bench("fanout.py", "3", "--events", "2", "--variants", "hypercorn", "--processes", "1")
+    out = run_bench("fanout.py", "3", "--events", "2", "--variants", "before,nethcti", "--processes", "1")
     assert "### fan-out latency" in out
-    assert " 6/6 " in out  # 3 clients x 2 events: every client got every event
+    assert out.count(" 6/6 ") == 2  # 3 clients x 2 events, both servers: every client got every event
 
 
 @pytest.mark.live
 def test_rest_prints_its_tables():
     require_pbx()
     out = run_bench("rest.py", "--extensions", "5", "--requests", "5", "--concurrency", "2",
-                    "--variants", "hypercorn", "--calls", "1")
+                    "--variants", "before,nethcti", "--calls", "1")
     assert "| GET /astproxy/extensions" in out and "200x5" in out
     assert "POST /webrest/astproxy/call" in out
 
@@ -47,3 +47,15 @@ def test_real_calls_prints_its_table():
     out = run_bench("real_calls.py", "--rate", "2", "--duration", "1", "--hold", "0.5", "--pairs", "2",
                     "--clients", "2")
     assert "### real calls" in out
+
+
+@pytest.mark.live
+def test_soak_prints_its_tables():
+    require_pbx()
+    out = run_bench("soak.py", "--minutes", "0.2", "--rate", "2", "--hold", "0.5", "--pairs", "2", "--clients", "2",
+                    "--sample", "2", "--variants", "nethcti/gc-default,nethcti", timeout=120)
+    assert "### soak:" in out and "### RSS over time" in out
+    import re
+
+    rows = [re.search(rf"^\| {spec} +\| ", out, re.MULTILINE) for spec in ("nethcti/gc-default", "nethcti")]
+    assert all(rows), out  # a row per variant, named by its --variants text
