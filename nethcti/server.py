@@ -103,10 +103,17 @@ class NethctiServer(uvicorn.Server):
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound before any plugin starts: a busy port is a clear StartupError."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say so, and without it a
+    # response written in two parts waits for the client's delayed ACK (40 ms per request)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host, port), family=family)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(socket.SOMAXCONN)
     except OSError as exc:
+        sock.close()
         raise StartupError(f"[server] cannot listen on {host} port {port}: {exc.strerror.lower()}") from None
+    return sock
 
 
 async def serve(app: NethctiApp, gc_thresholds: tuple[int, int, int] = GC_THRESHOLDS) -> None:
