@@ -43,7 +43,7 @@ async def run(args, variant: Variant, workdir: Path) -> dict:
         conf = write_conf(workdir, ami_port=pbx.ami_port, users=phones, http_port=port,
                           ami_username=pbx.ami_username, ami_secret=pbx.ami_secret)
         async with ServerProcess(conf, port, variant) as server:
-            pool = [username(i) for i in range(min(LOGIN_POOL, args.clients))]
+            pool = [username(i) for i in range(min(LOGIN_POOL, args.clients, phones))]
             logins = list((await tokens(server.url, pool, PASSWORD)).items())
             async with ClientProcesses(port, logins, args.clients, args.processes, keys="channels") as clients:
                 tap = await Tap(lambda name: name.startswith("PJSIP/2")).connect(pbx)

@@ -54,7 +54,7 @@ async def soak(args, specs: list[str], workdir: Path, log=None) -> dict:
                               ami_username=pbx.ami_username, ami_secret=pbx.ami_secret)
             servers.append(await stack.enter_async_context(ServerProcess(conf, port, variant)))
         for server, variant in zip(servers, variants, strict=True):
-            pool = [username(i) for i in range(min(LOGIN_POOL, args.clients))]
+            pool = [username(i) for i in range(min(LOGIN_POOL, args.clients, phones))]
             logins.append(list((await tokens(server.url, pool, PASSWORD)).items()))
             # keys="none": nothing kept per call in the clients, which would grow over an hour
             clients.append(await stack.enter_async_context(ClientProcesses(
