@@ -7,6 +7,7 @@ users alice (201, 91201), bob (202), carol (203), dave (204) log in with their n
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import subprocess
 import sys
@@ -47,13 +48,17 @@ def toml_value(value) -> str:
 
 def write_conf(conf_dir: Path, state: Path, pbx: DemoPBX, port: int) -> None:
     conf_dir.mkdir(parents=True, exist_ok=True)
+    state.mkdir(parents=True, exist_ok=True)
     enabled = installed_plugins()
     sections = {
         "server": {"host": "127.0.0.1", "port": port, "state_dir": str(state)},
         "logging": {"file": str(state / "nethcti.log"), "level": "info"},
         "ami": {"host": pbx.host, "port": pbx.ami_port, "username": pbx.ami_username, "secret": pbx.ami_secret},
         "astproxy": {"recordings_dir": str(pbx.spool_dir / "monitor")},
+        "presence": {"recallonbusy_file": str(state / "recallonbusy.json")},
     }
+    # NethVoice's per-user switch for recall on busy: on for every demo user
+    (state / "recallonbusy.json").write_text(json.dumps({u: {"recallonbusy": "enabled"} for u in USERS}))
     lines = ["# Written by scripts/demo.py for the demo PBX; changes are overwritten.\n"]
     for name in ["server", *PLUGINS]:
         if name != "server" and name not in enabled:

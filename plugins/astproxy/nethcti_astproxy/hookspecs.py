@@ -72,3 +72,8 @@ async def conference_ended(app, conference_id):
 @hookspec
 def default_extension(app, user):
     """Sync. The extension ``user`` calls from when a request names none (None: no opinion; main extension)."""
+
+
+@hookspec
+def recall_on_busy_enabled(app, user):
+    """Sync. May ``user`` book a call back from a busy extension? (None: no opinion; every False refuses)."""

@@ -65,7 +65,12 @@ async def startup(app):
         chosen = [exten for _, exten in app.pm.call_each("default_extension", isolate=True, app=app, user=user)]
         return chosen[0] if chosen else None
 
+    def recall_on_busy_enabled(user) -> bool:
+        answers = app.pm.call_each("recall_on_busy_enabled", isolate=True, app=app, user=user)
+        return all(enabled is not False for _, enabled in answers)
+
     app.extensions["astproxy"].default_extension = default_extension
+    app.extensions["astproxy"].recall_on_busy_enabled = recall_on_busy_enabled
     if config["queue_stats_interval"] > 0:
         app.spawn(app.extensions["astproxy"].poll_queue_stats(config["queue_stats_interval"]), "astproxy-queue-stats")
 

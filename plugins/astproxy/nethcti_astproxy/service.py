@@ -67,6 +67,8 @@ class Astproxy:
         self._load_task: asyncio.Task | None = None
         # the plugins' choice of a user's device (hook default_extension), set by the plugin at start-up
         self.default_extension: Callable[[Any], str | None] = lambda user: None
+        # may a user book a recall on busy (hook recall_on_busy_enabled), set by the plugin at start-up
+        self.recall_on_busy_enabled: Callable[[Any], bool] = lambda user: True
 
     # ------------------------------------------------------------------ loading
 

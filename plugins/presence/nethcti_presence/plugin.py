@@ -135,6 +135,13 @@ def default_extension(app, user):
     return user_service.settings.default_extension(user.username) if user_service is not None else None
 
 
+@hookimpl
+def recall_on_busy_enabled(app, user):
+    """As the original: only users whose recallonbusy.json entry says "enabled" (what /user/me tells clients)."""
+    user_service = app.extensions.get("presence.user")
+    return user_service.nethvoice.recall_on_busy_of(user.username) == "enabled" if user_service else None
+
+
 # -- auto rules on websocket login/logout (the websocket plugin's hooks; optional)
 
 

@@ -262,6 +262,24 @@ async def test_nethvoice_files_and_their_reload(api, tmp_path):
         assert (await api.get("me"))["recallOnBusy"] == "disabled"
 
 
+async def test_recall_on_busy_only_for_users_whose_recallonbusy_json_enables_it(api, tmp_path):
+    recall = tmp_path / "recallonbusy.json"
+    recall.write_text(json.dumps({"alice": {"recallonbusy": "enabled"}, "bob": {"recallonbusy": "disabled"}}))
+
+    async def recall_on_busy(user: str, caller: str, called: str):
+        await api.get("me", user)  # logged in
+        response = await api.client.post("/webrest/astproxy/recall_on_busy", headers=api.logins[user],
+                                         json={"caller": caller, "called": called})
+        return response.status_code, await response.get_json()
+
+    async with api(extra=f'[presence]\nrecallonbusy_file = "{recall}"\n') as api:
+        status, refused = await recall_on_busy("bob", "202", "201")
+        assert (status, refused["error_id"], refused["details"]) == (403, "recall-on-busy-disabled", {"caller": "202"})
+        assert api.sent("DBGet", "DBPut") == []  # nothing reached Asterisk
+        assert await recall_on_busy("alice", "201", "202") == (200, {"waitingExtensions": 1})
+        assert api.astdb.values["ROB/202"] == "201"
+
+
 async def test_a_reload_announces_what_changed_meanwhile(api):
     async with api() as api:
         astproxy = api.app.extensions["astproxy"]

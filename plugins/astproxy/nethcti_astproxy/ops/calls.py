@@ -16,6 +16,7 @@ from nethcti_astproxy.ops.common import (
     Number,
     Operation,
     Params,
+    RecallOnBusyDisabled,
     extension_endpoint_type,
     normalize_number,
     one_of,
@@ -177,6 +178,8 @@ class RecallParams(Params):
 async def recall_on_busy(ctx: Context, params: dict) -> dict:
     caller, called = params["caller"], params["called"]
     ctx.require_own(caller, field="caller")
+    if not ctx.astproxy.recall_on_busy_enabled(ctx.user):
+        raise RecallOnBusyDisabled(details={"caller": caller})
     ctx.extension(called, field="called")
     replies = await ctx.ami.send_list_action({"Action": "DBGet", "Family": "ROB", "Key": called}, raw=True)
     value = next((r.get("Val") or "" for r in replies if r.get("Event") == "DBGetResponse"), "")

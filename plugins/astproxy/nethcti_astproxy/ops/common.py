@@ -37,6 +37,10 @@ class OperationForbidden(Forbidden):
     error_id, message = "operation-forbidden", "The user's profile does not allow this operation"
 
 
+class RecallOnBusyDisabled(Forbidden):
+    error_id, message = "recall-on-busy-disabled", "Recall on busy is not enabled for the user"
+
+
 # ------------------------------------------------------------------ fields
 
 # what people write inside numbers: "+39 (0721) 40-50.60"; other white space (CR, LF, tab) is refused
