@@ -20,9 +20,9 @@ from nethcti.errors import StartupError
 from nethcti.plugins import BUILTIN_PLUGINS, PluginManager, load_plugins
 
 PID_FILE = "nethcti.pid"
-# The collector's thresholds while serving; CPython's 700,10,10 run a full collection of a heap holding every
-# socket's objects at nearly every event sent to thousands of sockets: 1.5-2.5x the CPU per event and a
-# 3-5x longer p99 (bench/README.md, with the memory over an hour).
+# The collector's thresholds while serving. CPython's 700,10,10 run a full collection of a heap holding every
+# socket's objects at nearly every event sent to thousands of sockets: 2x the CPU per event and a 5x longer p99
+# at 5000 sockets. With these, memory did not grow over 40 minutes of calls (bench/README.md, sections 2 and 5).
 GC_THRESHOLDS = (100_000, 50, 1000)
 
 
