@@ -7,14 +7,18 @@ import contextlib
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from _common import BENCH, HOST, cpu_seconds, rss_kib, wait_port
+from _confs import PASSWORD, username
 from nethcti_auth.testing import client_token
 
 LOGIN = "/webrest/authentication/login"
+LOGIN_POOL = 50  # REST logins; the sockets share these tokens round-robin (no uaType: no take-over)
+CATCH_UP = 300.0  # s a server and its clients may take, once Asterisk is done, to catch up
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,30 @@ class ServerProcess:
             await self.__aexit__()
             raise
         return self
+
+    async def logins(self, users: int) -> list[tuple[str, str]]:
+        """(username, token) of the first ``users`` synthetic users (_confs), at most LOGIN_POOL."""
+        return list((await tokens(self.url, [username(i) for i in range(min(LOGIN_POOL, users))], PASSWORD)).items())
+
+    async def drained(self, timeout: float = CATCH_UP) -> None:
+        """Until /status shows no AMI event waiting in any plugin's queue (bounded)."""
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as client:
+            async def queued() -> int:
+                subscribers = (await client.get("/webrest/status")).json()["plugins"]["ami"]["subscribers"]
+                return sum(s["queued"] for s in subscribers.values())
+
+            deadline = time.monotonic() + timeout
+            while await queued() and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+
+    async def model_state(self, login: tuple[str, str]) -> dict:
+        """What the model holds now: channels (/status) and conversations (/astproxy/extensions)."""
+        headers = {"Authorization": f"{login[0]}:{login[1]}"}
+        async with httpx.AsyncClient(base_url=self.url, timeout=30, headers=headers) as client:
+            status = (await client.get("/webrest/status")).json()["plugins"]["astproxy"]
+            extensions = (await client.get("/webrest/astproxy/extensions")).json()
+        return {"channels": status["channels"],
+                "conversations": sum(len(e["conversations"]) for e in extensions.values())}
 
     async def _wait_model(self, timeout: float) -> None:
         """Until /status says the PBX model is loaded (the fake PBX answers in this process meanwhile)."""

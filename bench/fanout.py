@@ -23,16 +23,15 @@ from pathlib import Path
 
 from _clients import ClientProcesses
 from _common import free_port, percentile, print_header, print_table, ratio
-from _confs import PASSWORD, extension, synthetic_answers, username, write_conf
+from _confs import extension, synthetic_answers, write_conf
 from _fakepbx import LoadPBX
-from _server import BEFORE, ServerProcess, Variant, tokens
+from _server import BEFORE, LOGIN_POOL, ServerProcess, Variant
 from _wsclient import Clients
 
 # nethcti serve before DirectEmitManager and before this bench picked its server and gc thresholds, as shipped,
 # then one change at a time, and clients that ask for permessage-deflate as browsers do
 VARIANTS = (f"{BEFORE}/upstream,{BEFORE},nethcti,nethcti/gc-default,hypercorn,uvicorn,nethcti/uvloop,"
             f"{BEFORE}/deflate,nethcti/deflate")
-LOGIN_POOL = 50  # REST logins; the sockets share these tokens round-robin (no uaType: no take-over)
 EVENT_TIMEOUT = 30.0
 
 
@@ -44,8 +43,7 @@ async def run_one(variant: Variant, count: int, events: int, burst: int, process
         port = free_port()
         conf = write_conf(workdir, ami_port=pbx.port, users=users, http_port=port)
         async with ServerProcess(conf, port, variant) as server:
-            pool = [username(i) for i in range(min(LOGIN_POOL, count))]
-            logins = list((await tokens(server.url, pool, PASSWORD)).items())
+            logins = await server.logins(count)
             rss_before = server.rss_kib()
             async with ClientProcesses(port, logins, count, processes, deflate=variant.deflate) as clients:
                 sentinel = Clients(port, logins[:1], 1, deflate=variant.deflate)

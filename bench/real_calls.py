@@ -20,17 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from _clients import ClientProcesses
 from _common import cpu_seconds, free_port, percentile, print_header, print_table, wait_for
-from _confs import PASSWORD, username, write_conf
+from _confs import write_conf
 from _demo import LoadDemoPBX, Tap, place_calls
-from _server import ServerProcess, Variant, tokens
+from _server import CATCH_UP, ServerProcess, Variant
 
 from demopbx import asterisk_available
-
-LOGIN_POOL = 50
-CATCH_UP = 300.0  # s nethcti and the clients may take, once Asterisk is done, to catch up
 
 
 async def run(args, variant: Variant, workdir: Path) -> dict:
@@ -43,8 +39,7 @@ async def run(args, variant: Variant, workdir: Path) -> dict:
         conf = write_conf(workdir, ami_port=pbx.ami_port, users=phones, http_port=port,
                           ami_username=pbx.ami_username, ami_secret=pbx.ami_secret)
         async with ServerProcess(conf, port, variant) as server:
-            pool = [username(i) for i in range(min(LOGIN_POOL, args.clients, phones))]
-            logins = list((await tokens(server.url, pool, PASSWORD)).items())
+            logins = await server.logins(min(args.clients, phones))
             async with ClientProcesses(port, logins, args.clients, args.processes, keys="channels") as clients:
                 tap = await Tap(lambda name: name.startswith("PJSIP/2")).connect(pbx)
                 total = round(args.rate * args.duration)
@@ -56,7 +51,7 @@ async def run(args, variant: Variant, workdir: Path) -> dict:
                 calling_cpu, calling = server.cpu_seconds() - server_cpu, time.monotonic() - started
                 await wait_for(lambda: not pbx.channels(), "no channel left in Asterisk", 30)
                 asterisk_done = time.monotonic()
-                await drained(server.url, CATCH_UP)  # nethcti has handled every AMI event Asterisk sent
+                await server.drained()  # nethcti has handled every AMI event Asterisk sent
                 await clients.settled(timeout=CATCH_UP)  # and the clients have the last of them
                 elapsed = time.monotonic() - started
                 catch_up = max(0.0, time.monotonic() - asterisk_done - 1.0)  # minus the quiet second
@@ -64,7 +59,7 @@ async def run(args, variant: Variant, workdir: Path) -> dict:
                 clients_cpu = clients.cpu_seconds() - clients_cpu
                 report = await clients.report()
                 tap.close()
-                model = await model_state(server.url, logins[0])
+                model = await server.model_state(logins[0])
                 core = await asyncio.to_thread(pbx.cli, "core show channels count")
     finally:
         await asyncio.to_thread(pbx.stop)
@@ -80,26 +75,6 @@ async def run(args, variant: Variant, workdir: Path) -> dict:
         model["conversations"], core_channels(core),
     ]
     return {"row": row, "ok": not missing and model["channels"] == 0 and model["conversations"] == 0}
-
-
-async def drained(url: str, timeout: float) -> None:
-    """Until /status shows no AMI event waiting in any plugin's queue (bounded)."""
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        async def queued() -> int:
-            subscribers = (await client.get("/webrest/status")).json()["plugins"]["ami"]["subscribers"]
-            return sum(s["queued"] for s in subscribers.values())
-
-        deadline = time.monotonic() + timeout
-        while await queued() and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-
-
-async def model_state(url: str, login: tuple[str, str]) -> dict:
-    """What the model holds now: channels (/status) and conversations (/astproxy/extensions)."""
-    async with httpx.AsyncClient(base_url=url, timeout=30, headers={"Authorization": f"{login[0]}:{login[1]}"}) as c:
-        status = (await c.get("/webrest/status")).json()["plugins"]["astproxy"]
-        extensions = (await c.get("/webrest/astproxy/extensions")).json()
-    return {"channels": status["channels"], "conversations": sum(len(e["conversations"]) for e in extensions.values())}
 
 
 def core_channels(output: str) -> str:

@@ -25,10 +25,9 @@ from pathlib import Path
 
 from _clients import ClientProcesses
 from _common import free_port, print_header, print_table, ratio
-from _confs import PASSWORD, username, write_conf
+from _confs import write_conf
 from _demo import LoadDemoPBX, place_calls
-from _server import ServerProcess, Variant, tokens
-from real_calls import CATCH_UP, LOGIN_POOL, drained, model_state
+from _server import CATCH_UP, ServerProcess, Variant
 
 from demopbx import asterisk_available
 
@@ -54,8 +53,7 @@ async def soak(args, specs: list[str], workdir: Path, log=None) -> dict:
                               ami_username=pbx.ami_username, ami_secret=pbx.ami_secret)
             servers.append(await stack.enter_async_context(ServerProcess(conf, port, variant)))
         for server, variant in zip(servers, variants, strict=True):
-            pool = [username(i) for i in range(min(LOGIN_POOL, args.clients, phones))]
-            logins.append(list((await tokens(server.url, pool, PASSWORD)).items()))
+            logins.append(await server.logins(min(args.clients, phones)))
             # keys="none": nothing kept per call in the clients, which would grow over an hour
             clients.append(await stack.enter_async_context(ClientProcesses(
                 server.port, logins[-1], args.clients, args.processes, keys="none", deflate=variant.deflate)))
@@ -87,11 +85,11 @@ async def soak(args, specs: list[str], workdir: Path, log=None) -> dict:
             await asyncio.sleep(min(0.2, max(0.0, next_at - time.monotonic())))
         await wait_no_channel(pbx, 30)
         for server in servers:
-            await drained(server.url, CATCH_UP)  # nethcti has handled every AMI event Asterisk sent
+            await server.drained()  # nethcti has handled every AMI event Asterisk sent
         for group in clients:
             await group.settled(timeout=CATCH_UP)  # and the clients have the last of them
         end = sample()  # every call over and handled: the CPU per call ends here
-        models = [await model_state(server.url, login[0]) for server, login in zip(servers, logins, strict=True)]
+        models = [await server.model_state(login[0]) for server, login in zip(servers, logins, strict=True)]
     return {"timeline": timeline, "end": end, "sipp": sipp.returncode, "total": total, "calling": calling,
             "rate": args.rate, "models": models, "variants": variants}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,5 @@ def test_soak_prints_its_tables():
     out = run_bench("soak.py", "--minutes", "0.2", "--rate", "2", "--hold", "0.5", "--pairs", "2", "--clients", "2",
                     "--sample", "2", "--variants", "nethcti/gc-default,nethcti", timeout=120)
     assert "### soak:" in out and "### RSS over time" in out
-    import re
-
     rows = [re.search(rf"^\| {spec} +\| ", out, re.MULTILINE) for spec in ("nethcti/gc-default", "nethcti")]
     assert all(rows), out  # a row per variant, named by its --variants text
