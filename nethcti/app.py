@@ -106,7 +106,7 @@ class BasePath:
 
 
 def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
-    app = NethctiApp("nethcti")
+    app = NethctiApp("nethcti", static_folder=None)  # no implicit /static: the static plugin serves it
     app.settings, app.pm = settings, pm
     app._owned_tasks = set()
     app.stopping = asyncio.Event()

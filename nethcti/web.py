@@ -10,6 +10,14 @@ from quart import current_app, request
 from nethcti.errors import InvalidJSON
 
 
+def header_value(value: object) -> str:
+    """``value`` as a safe HTTP header value: printable ASCII kept, anything else escaped (``\\r``, ``\\xe9``).
+
+    A CR, LF or NUL copied from input into a header would end the response early (or make the server drop it).
+    """
+    return "".join(ch if " " <= ch <= "~" else ch.encode("unicode_escape").decode() for ch in str(value))
+
+
 def public(view):
     """Mark a view as reachable without a token (the auth plugin enforces everything else)."""
     view.nethcti_public = True

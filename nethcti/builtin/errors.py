@@ -7,13 +7,14 @@ from werkzeug.exceptions import HTTPException
 
 from nethcti.errors import APIError, BadRequest
 from nethcti.hookspecs import hookimpl
+from nethcti.web import header_value
 
 blueprint = Blueprint("errors", __name__)
 
 
 def render(status: int, error_id: str, message: str, details=None, headers=None):
     body = {"error_id": error_id, "message": message, "details": details if details is not None else {}}
-    return jsonify(body), status, headers or {}
+    return jsonify(body), status, {name: header_value(value) for name, value in (headers or {}).items()}
 
 
 @blueprint.app_errorhandler(APIError)

@@ -122,6 +122,16 @@ async def test_unknown_route_and_wrong_method(tmp_path):
     assert "POST" in wrong.headers["Allow"]
 
 
+async def test_no_implicit_static_route(tmp_path):
+    """Quart's own /static would answer a long name with 500 (File name too long); /static is a plugin's."""
+    async with await probe_app(tmp_path) as app:
+        client = app.test_client()
+        for path in ("/static/" + "a" * 5000, "/static/../pyproject.toml", "/webrest/static/x.wav"):
+            response = await client.get(path)
+            assert response.status_code == 404, path
+            assert (await response.get_json())["error_id"] == "not-found"
+
+
 async def test_routes_answer_under_the_base_path_too(tmp_path):
     async with await probe_app(tmp_path, '[server]\nbase_path = "/cti"\n') as app:
         client = app.test_client()

@@ -62,7 +62,8 @@ async def startup(app):
         app.extensions["users"], factories[config["backend"]](app), persistent,
         enabled=config["authentication"], expiration_timeout=config["expiration_timeout"],
         nonce_timeout=config["nonce_timeout"], max_login_failures=config["max_login_failures"],
-        max_address_failures=config["max_address_failures"], failure_window=config["failure_window"],
+        max_user_failures=config["max_user_failures"], max_address_failures=config["max_address_failures"],
+        failure_window=config["failure_window"], max_concurrent_checks=config["max_concurrent_checks"],
     )
 
     async def revoked(login: str, digest: str) -> None:

@@ -1,4 +1,4 @@
-"""Failed-login counting in a sliding window, per key (a login, a client address), with bounded memory."""
+"""Failed-login counting in a sliding window, per key (a user, a user at an address, an address), bounded memory."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from nethcti_auth.tokens import Clock
 
 
 class FailureLimiter:
-    """At most ``limit`` failures per ``window`` seconds per key; the ``max_keys`` most recent keys are kept."""
+    """At most ``limit`` failures per ``window`` seconds per key; the ``max_keys`` most recent keys are kept.
+
+    A login attempt is counted *before* its password is checked (``failed``) and taken back when it succeeds
+    (``reset``), so concurrent attempts cannot all pass the limit while their checks are running.
+    """
 
     def __init__(self, limit: int, window: float, clock: Clock = time.monotonic, max_keys: int = 10_000):
         self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
@@ -40,4 +44,43 @@ class FailureLimiter:
 
     def purge(self) -> None:
         for key in list(self._failures):
+            self.retry_after(key)
+
+
+class SprayLimiter:
+    """At most ``limit`` *different* logins failing per ``window`` seconds from one key (a client address).
+
+    Many failures of one login from an address are that login's business (FailureLimiter); many logins
+    failing from one address is password spraying, and only then is the whole address stopped, so one
+    person's typos cannot lock out an office behind one NAT.
+    """
+
+    def __init__(self, limit: int, window: float, clock: Clock = time.monotonic, max_keys: int = 10_000):
+        self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
+        self._logins: OrderedDict[str, OrderedDict[str, float]] = OrderedDict()
+
+    def retry_after(self, key: str) -> float:
+        logins = self._logins.get(key)
+        if logins is None:
+            return 0.0
+        now = self.clock()
+        while logins and next(iter(logins.values())) <= now - self.window:
+            logins.popitem(last=False)
+        if not logins:
+            del self._logins[key]
+            return 0.0
+        return next(iter(logins.values())) + self.window - now if len(logins) >= self.limit else 0.0
+
+    def failed(self, key: str, login: str) -> None:
+        logins = self._logins.setdefault(key, OrderedDict())
+        logins.pop(login, None)
+        logins[login] = self.clock()
+        while len(logins) > self.limit:
+            logins.popitem(last=False)
+        self._logins.move_to_end(key)
+        while len(self._logins) > self.max_keys:
+            self._logins.popitem(last=False)
+
+    def purge(self) -> None:
+        for key in list(self._logins):
             self.retry_after(key)

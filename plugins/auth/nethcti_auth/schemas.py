@@ -14,8 +14,10 @@ class AuthSchema(Schema):
     backend = fields.String(load_default="file")  # file, pam, or one a plugin registers
     passwords_file = fields.String(load_default=None)  # default <server.state_dir>/passwords
     pam_service = fields.String(load_default="login")
-    max_login_failures = fields.Integer(load_default=5, validate=validate.Range(min=1))  # per user
-    max_address_failures = fields.Integer(load_default=20, validate=validate.Range(min=1))  # per client address
+    max_login_failures = fields.Integer(load_default=5, validate=validate.Range(min=1))  # per user and client address
+    max_user_failures = fields.Integer(load_default=20, validate=validate.Range(min=1))  # per user, all addresses
+    max_address_failures = fields.Integer(load_default=20, validate=validate.Range(min=1))  # different users, 1 address
+    max_concurrent_checks = fields.Integer(load_default=2, validate=validate.Range(min=1, max=64))  # 16 MiB each
     failure_window = fields.Integer(load_default=300, validate=validate.Range(min=1))  # seconds
     trusted_proxies = fields.List(fields.String(), load_default=lambda: ["127.0.0.1", "::1"])  # X-Forwarded-For
 

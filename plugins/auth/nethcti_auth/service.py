@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import math
 import time
@@ -14,7 +15,7 @@ from nethcti_users.service import Users
 from nethcti_auth.backends import PasswordBackend
 from nethcti_auth.errors import InvalidCredentials, TooManyLoginFailures, UserNotConfigured
 from nethcti_auth.persistent import PersistentTokens
-from nethcti_auth.ratelimit import FailureLimiter
+from nethcti_auth.ratelimit import FailureLimiter, SprayLimiter
 from nethcti_auth.tokens import Clock, Grants, client_token, new_nonce, token_digest
 
 NO_EXPIRY = "no-exp"
@@ -33,11 +34,15 @@ class Auth:
 
     def __init__(self, users: Users, backend: PasswordBackend, persistent: PersistentTokens, *, enabled: bool = True,
                  expiration_timeout: float = 3600, nonce_timeout: float = 300, max_login_failures: int = 5,
-                 max_address_failures: int = 20, failure_window: float = 300, clock: Clock = time.monotonic):
+                 max_user_failures: int = 20, max_address_failures: int = 20, failure_window: float = 300,
+                 max_concurrent_checks: int = 2, clock: Clock = time.monotonic):
         self.users, self.backend, self.persistent, self.enabled = users, backend, persistent, enabled
         self.grants = Grants(expiration_timeout, nonce_timeout, clock)
-        self.login_failures = FailureLimiter(max_login_failures, failure_window, clock)
-        self.address_failures = FailureLimiter(max_address_failures, failure_window, clock)
+        self.pair_failures = FailureLimiter(max_login_failures, failure_window, clock)  # a user at an address
+        self.user_failures = FailureLimiter(max_user_failures, failure_window, clock)  # a user from anywhere
+        self.address_failures = SprayLimiter(max_address_failures, failure_window, clock)  # many users, one address
+        # A password check costs 16 MiB (scrypt): a login flood queues here instead of growing memory.
+        self.checks = asyncio.Semaphore(max_concurrent_checks)
         self._subscribers: list[Subscriber] = []
 
     async def login(self, login: str, password: str, *, client: str = "", persistent: bool = False) -> str:
@@ -49,20 +54,28 @@ class Auth:
             raise InvalidCredentials()
         user = self.users.resolve(login)
         user_key = user.username if user else login.lower()
-        wait = max(self.login_failures.retry_after(user_key), self.address_failures.retry_after(client))
-        if wait > 0:
-            seconds = math.ceil(wait)
-            raise TooManyLoginFailures(details={"retry_after": seconds}, headers={"Retry-After": str(seconds)})
+        pair_key = f"{user_key}\0{client}"
+        self._wait(self.pair_failures.retry_after(pair_key), self.user_failures.retry_after(user_key),
+                   self.address_failures.retry_after(client))
+        # counted before the check, taken back on success: concurrent attempts see each other
+        self.pair_failures.failed(pair_key)
+        self.user_failures.failed(user_key)
         if user is None or user.profile is None:
-            self._failed(user_key, client)
+            self.address_failures.failed(client, user_key)
             name = user.username if user else login.rpartition("@")[0] or login
             message = f"user {name} is not configured"
             raise UserNotConfigured(message, headers={"message": message, "code": "1"})
-        if self.enabled and not await self.backend.check(user, login, password):
-            self._failed(user_key, client)
-            logger.warning("auth: failed login of {!r} from {}", login, client)
-            raise InvalidCredentials()
-        self.login_failures.reset(user_key)
+        if self.enabled:
+            async with self.checks:
+                # a spray queued behind the semaphore stops as soon as enough of it has failed
+                self._wait(self.address_failures.retry_after(client))
+                accepted = await self.backend.check(user, login, password)
+            if not accepted:
+                self.address_failures.failed(client, user_key)
+                logger.warning("auth: failed login of {!r} from {}", login, client)
+                raise InvalidCredentials()
+        self.pair_failures.reset(pair_key)
+        self.user_failures.reset(user_key)
         nonce = new_nonce()
         token = client_token(login, password, nonce)
         if persistent:
@@ -71,6 +84,13 @@ class Auth:
             self.grants.add(login, token)
         logger.info("auth: {!r} logged in from {}{}", login, client, " (persistent token)" if persistent else "")
         return nonce
+
+    @staticmethod
+    def _wait(*waits: float) -> None:
+        wait = max(waits)
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise TooManyLoginFailures(details={"retry_after": seconds}, headers={"Retry-After": str(seconds)})
 
     async def verify_token(self, login: str, token: str) -> User | None:
         """The user ``login`` is, if ``token`` is valid for it (a session token slides its expiry); else None."""
@@ -113,12 +133,9 @@ class Auth:
 
     def purge(self) -> None:
         self.grants.purge()
-        self.login_failures.purge()
+        self.pair_failures.purge()
+        self.user_failures.purge()
         self.address_failures.purge()
-
-    def _failed(self, user_key: str, client: str) -> None:
-        self.login_failures.failed(user_key)
-        self.address_failures.failed(client)
 
     async def _revoked(self, login: str, digest: str) -> None:
         for callback in list(self._subscribers):

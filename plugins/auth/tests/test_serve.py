@@ -99,3 +99,14 @@ def test_login_token_reload_logout_over_http(server):
         assert http.post("/webrest/authentication/logout", headers=headers).status_code == 200
         response = http.get(check, headers=headers)
         assert response.status_code == 401 and response.json()["error_id"] == "invalid-token"
+
+
+@pytest.mark.parametrize("username", ["al\r\nice", "al\nice", "a\x00b", "caf\u00e9\u260e", "x" * 255])
+def test_a_login_name_that_cannot_be_a_header_is_an_unknown_user(server, username):
+    """The name goes back in the ``message`` header: made safe there, never a 500 or a dropped connection."""
+    base, _ = server
+    with httpx.Client(base_url=base, timeout=10) as http:
+        response = http.post("/webrest/authentication/login", json={"username": username, "password": "x"})
+        assert response.status_code == 401 and response.json()["error_id"] == "user-not-configured"
+        assert response.headers["message"].isprintable() and response.headers["message"].isascii()
+        assert http.get("/status").status_code == 200
