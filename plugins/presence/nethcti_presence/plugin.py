@@ -15,7 +15,7 @@ from nethcti_presence.nethvoice import NethVoice, NethVoiceError
 from nethcti_presence.routes import blueprint
 from nethcti_presence.schemas import PresenceSchema
 from nethcti_presence.service import Presences
-from nethcti_presence.settings import Base, Settings
+from nethcti_presence.settings import Base, Limits, Settings
 from nethcti_presence.user import UserService
 
 __all__ = ["hookspecs"]
@@ -55,7 +55,8 @@ def register_database_tables():
 async def startup(app):
     config = app.plugin_config("presence")
     nethvoice = _nethvoice(config)
-    settings = Settings(app.extensions["database"])
+    settings = Settings(app.extensions["database"], Limits(
+        config["settings_max_keys"], config["settings_max_value_bytes"], config["settings_max_total_bytes"]))
     await settings.load()
 
     async def notify(hook: str, **kwargs) -> None:

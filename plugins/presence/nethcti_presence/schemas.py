@@ -10,7 +10,7 @@ from nethcti_astproxy.ops.common import Exten, Number
 from nethcti.config import secret_field
 from nethcti_presence.rules import CONDITIONAL_PRESENCES, PRESENCES
 
-SETTING_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,128}\Z")
+SETTING_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,50}\Z")  # the original's key_name: 50 characters
 MAX_SETTINGS = 100  # keys in one POST /user/settings
 
 
@@ -24,6 +24,10 @@ class PresenceSchema(Schema):
     proxy_port = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=65535))
     asterisk_db_url = secret_field(load_default=None, allow_none=True, validate=validate.Length(min=1))
     mobile_script = fields.String(load_default=None, allow_none=True)  # run after POST /user/mobile
+    # what one user may keep in /user/settings (the original: unbounded MEDIUMTEXT, 16 MiB a value)
+    settings_max_keys = fields.Integer(load_default=100, validate=validate.Range(min=1, max=10_000))
+    settings_max_value_bytes = fields.Integer(load_default=1 << 20, validate=validate.Range(min=1024, max=16 << 20))
+    settings_max_total_bytes = fields.Integer(load_default=4 << 20, validate=validate.Range(min=1024, max=256 << 20))
 
 
 class SetPresence(Schema):
@@ -80,13 +84,17 @@ def check_settings(body: dict) -> dict:
     if len(body) > MAX_SETTINGS:
         raise ValidationError({"settings": [f"At most {MAX_SETTINGS} settings at once"]})
     bad = [key for key in body if not SETTING_KEY.match(key)]
-    if bad:
-        raise ValidationError({key: ["Not a valid setting name"] for key in bad})
+    if bad:  # named, but never echoed whole: a key may be 100,000 characters
+        raise ValidationError({_preview(key): ["Not a valid setting name: 1-50 of A-Z a-z 0-9 _ . : -"] for key in bad})
     return body
+
+
+def _preview(key: str) -> str:
+    return key if len(key) <= 50 else key[:50] + "…"
 
 
 def check_setting_name(name: str) -> str:
     """DELETE /user/setting/<name>."""
     if not SETTING_KEY.match(name):
-        raise ValidationError({"prop": ["Not a valid setting name"]})
+        raise ValidationError({"prop": ["Not a valid setting name: 1-50 of A-Z a-z 0-9 _ . : -"]})
     return name

@@ -8,9 +8,11 @@ Values are stored as the original stores them: objects, arrays, booleans and nul
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint, delete, select
+from marshmallow import ValidationError
+from sqlalchemy import String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -52,6 +54,15 @@ def decode(raw: str | None) -> Any:
     return raw
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one user may store: ``GET /user/me`` sends it all on every call, so it stays small."""
+
+    max_keys: int = 100
+    max_value_bytes: int = 1 << 20
+    max_total_bytes: int = 4 << 20
+
+
 class Settings:
     """The table, and every user's ``default_extension`` cached for a sync reader (astproxy's default device).
 
@@ -59,8 +70,8 @@ class Settings:
     process's next read of that user's settings.
     """
 
-    def __init__(self, db):
-        self.db = db
+    def __init__(self, db, limits: Limits = Limits()):
+        self.db, self.limits = db, limits
         self._defaults: dict[str, str] = {}  # username -> default_extension, raw
 
     async def load(self) -> int:
@@ -91,9 +102,13 @@ class Settings:
     async def set(self, username: str, values: dict[str, Any]) -> None:
         """Insert or replace the ``values`` of ``username`` (one transaction)."""
         encoded = {key: encode(value) for key, value in values.items()}
+        too_big = [key for key, value in encoded.items() if _size(value) > self.limits.max_value_bytes]
+        if too_big:
+            raise ValidationError({key: [f"At most {self.limits.max_value_bytes} bytes"] for key in too_big})
         for attempt in (1, 2):  # another process may insert the same key between our select and insert
             try:
                 async with self.db.begin() as session:
+                    await self._check_room(session, username, encoded)
                     rows = (await session.execute(select(UserSetting).where(
                         UserSetting.username == username, UserSetting.key_name.in_(encoded)))).scalars().all()
                     existing = {row.key_name: row for row in rows}
@@ -107,6 +122,17 @@ class Settings:
                 if attempt == 2:
                     raise
         self._remember(username, encoded)
+
+    async def _check_room(self, session, username: str, encoded: dict[str, str]) -> None:
+        """The user's settings after this write stay within the key count and the total size."""
+        kept = (await session.execute(
+            select(func.count(), func.coalesce(func.sum(func.length(UserSetting.value)), 0)).where(
+                UserSetting.username == username, UserSetting.key_name.not_in(encoded)))).one()
+        keys, size = kept[0] + len(encoded), kept[1] + sum(map(_size, encoded.values()))
+        if keys > self.limits.max_keys:
+            raise ValidationError({"settings": [f"At most {self.limits.max_keys} settings per user"]})
+        if size > self.limits.max_total_bytes:
+            raise ValidationError({"settings": [f"At most {self.limits.max_total_bytes} bytes of settings per user"]})
 
     async def delete(self, username: str, key: str | None = None) -> list[str]:
         """Delete one setting of ``username`` (every one when ``key`` is None); the keys that existed."""
@@ -126,3 +152,7 @@ class Settings:
             rows = (await session.execute(select(UserSetting.username, UserSetting.value).where(
                 UserSetting.key_name == AVATAR))).all()
         return {username: value for username, value in rows if value is not None}
+
+
+def _size(value: str | None) -> int:
+    return len(value.encode()) if value else 0

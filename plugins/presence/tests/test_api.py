@@ -200,6 +200,26 @@ async def test_settings_are_stored_and_read_back_as_the_original(api):
         assert (await api.get("me"))["settings"] == {}
 
 
+async def test_settings_are_bounded_per_value_key_count_and_user(api):
+    """Six 15 MB values once made every GET /user/me 90 MB; now each write that would pass a limit is a 400."""
+    limits = "settings_max_keys = 5\nsettings_max_value_bytes = 2048\nsettings_max_total_bytes = 5000\n"
+    async with api(extra=f"[presence]\n{limits}") as api:
+        error = await api.post("settings", {"big": "x" * 2049}, status=400)
+        assert "big" in error["details"]
+        await api.post("settings", {"a": "x" * 2000, "b": "x" * 2000})
+        error = await api.post("settings", {"c": "x" * 1500}, status=400)  # 5500 bytes in all
+        assert "settings" in error["details"]
+        await api.post("settings", {"a": "x" * 500, "c": "x" * 1500})  # replacing a value frees its room
+        await api.post("settings", {"d": 1, "e": 2})
+        error = await api.post("settings", {"f": 3}, status=400)  # a sixth key
+        assert "settings" in error["details"]
+        assert sorted(await api.get("settings")) == ["a", "b", "c", "d", "e"]
+        long_key = "k" * 100_000
+        response = await api.client.post("/webrest/user/settings", json={long_key: 1}, headers=api.logins["alice"])
+        assert response.status_code == 400 and len(await response.get_data()) < 1000
+        await api.post("settings", {"k" * 51: 1}, status=400)  # the original's key_name is 50 characters
+
+
 async def test_default_device(api):
     async with api() as api:
         alice = api.app.extensions["users"].get("alice")
