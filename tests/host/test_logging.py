@@ -38,6 +38,26 @@ async def test_configured_level_file_sink_stdlib_and_access_lines(tmp_path, monk
     assert "GET /status" not in text  # access lines are info
 
 
+def fail_with_a_secret_in_a_local():
+    password = "-".join(["s3cret", "in", "a", "local"])  # what diagnose=True prints under the failing line
+    raise RuntimeError("boom" * (len(password) > 0))
+
+
+@pytest.mark.parametrize("diagnose", [False, True])
+async def test_tracebacks_show_local_values_only_with_diagnose(tmp_path, diagnose):
+    log_file = tmp_path / "nethcti.log"
+    toml = f'[logging]\nenabled = true\nfile = "{log_file}"\ndiagnose = {str(diagnose).lower()}\n'
+    conf_dir = base_conf(tmp_path, toml)
+    async with running_app(conf_dir):
+        try:
+            fail_with_a_secret_in_a_local()
+        except RuntimeError:
+            logger.exception("a crash")
+    text = log_file.read_text()
+    assert "RuntimeError: boom" in text
+    assert ("s3cret-in-a-local" in text) is diagnose
+
+
 async def test_access_line_per_request_in_development(tmp_path, monkeypatch):
     monkeypatch.setenv("NODE_ENV", "development")
     log_file = tmp_path / "nethcti.log"

@@ -25,6 +25,9 @@ class LoggingSchema(Schema):
     level = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LEVELS))
     stderr = fields.Boolean(load_default=True)
     access_log = fields.Boolean(load_default=True)
+    # Tracebacks with every frame's local variables: a developer's tool only, since a local may hold a
+    # password or a token.
+    diagnose = fields.Boolean(load_default=False)
 
 
 def default_level(environ: Mapping[str, str] = os.environ) -> str:
@@ -55,7 +58,8 @@ class Sinks:
     def install(self) -> None:
         logger.remove()
         if self.config["stderr"]:
-            logger.add(sys.stderr, level=self.level, format=LINE_FORMAT, backtrace=False)
+            logger.add(sys.stderr, level=self.level, format=LINE_FORMAT, backtrace=False,
+                       diagnose=self.config["diagnose"])
         self.open_file()
         logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
         for name in STDLIB_LOGGERS:
@@ -69,7 +73,8 @@ class Sinks:
         if self.config["file"]:
             try:
                 # watch: reopen when logrotate moves the file away
-                self.file_sink = logger.add(self.config["file"], level=self.level, format=LINE_FORMAT, watch=True)
+                self.file_sink = logger.add(self.config["file"], level=self.level, format=LINE_FORMAT, watch=True,
+                                            diagnose=self.config["diagnose"])
             except OSError as exc:
                 raise StartupError(f"[logging] file {self.config['file']}: {exc}") from None
 
