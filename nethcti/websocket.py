@@ -23,7 +23,7 @@ CLIENT_MANAGER = "socketio.client_manager"
 def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
     """An AsyncServer (Engine.IO 4, as socket.io-client 3/4 expect) with every plugin's handlers."""
     origins = app.settings.server["cors_origins"]
-    sio = socketio.AsyncServer(
+    sio = SocketServer(
         async_mode="asgi",
         client_manager=app.extensions.get(CLIENT_MANAGER) or DirectEmitManager(),
         cors_allowed_origins="*" if "*" in origins else origins,
@@ -38,6 +38,20 @@ def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
             owners[event] = plugin
             sio.on(event, _isolated(app, plugin, event, handler))
     return sio
+
+
+class SocketServer(socketio.AsyncServer):
+    """python-socketio's server, minus a traceback in the log for each malformed frame a client sends."""
+
+    async def _handle_eio_message(self, eio_sid, data):
+        # python-socketio decodes a frame and dispatches it here; bad JSON, a packet type it does not know or
+        # an event that is not a list raise from its decoding, and Engine.IO would log each with a traceback
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            preview = data[:60] if isinstance(data, (str, bytes)) else type(data).__name__
+            logger.warning("socket.io: malformed frame from {} dropped ({}): {!r}", eio_sid, exc.__class__.__name__,
+                           preview)
 
 
 # python-socketio internals the direct emit relies on (its own emit uses them); should an upgrade rename

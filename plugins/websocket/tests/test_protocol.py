@@ -199,3 +199,28 @@ async def test_no_last_logout_while_the_server_shuts_down(make_server):
         await server.client("alice")
         server.app.stopping.set()  # what `nethcti serve` does on SIGTERM, before connections close
     assert rules.calls == [("first_login", "alice")]
+
+
+async def test_malformed_frames_are_dropped_with_one_log_line_each(server):
+    """Hand-made Engine.IO frames a socket.io client never sends: one warning each, no traceback, socket alive."""
+    import aiohttp
+    from loguru import logger
+
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(str(message)), level="DEBUG")
+    malformed = ['42["login"', "42{}", "49", '42["ping",']
+    try:
+        url = server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+            assert (await ws.receive_str()).startswith("0{")
+            await ws.send_str("40")
+            assert (await ws.receive_str()).startswith("40{")
+            for frame in malformed:
+                await ws.send_str(frame)
+            await ws.send_str('427["ping"]')  # phone-island's ping, acknowledged after the frames before it
+            assert (await ws.receive_str(timeout=5)).startswith("437[")
+    finally:
+        logger.remove(sink)
+    dropped = [line for line in lines if "malformed frame" in line]
+    assert len(dropped) == len(malformed), lines
+    assert not any("Traceback" in line for line in lines)
