@@ -14,6 +14,7 @@ from quart.json.provider import DefaultJSONProvider
 from quart_cors import cors
 
 from nethcti.config import Settings
+from nethcti.delivery import Delivery
 from nethcti.plugins import PluginManager
 from nethcti.websocket import SOCKETIO_PATH, create_socketio
 
@@ -52,6 +53,7 @@ class NethctiApp(Quart):
     pm: PluginManager
     sio: socketio.AsyncServer
     stopping: asyncio.Event  # set when the server begins to shut down (SIGTERM, end of lifespan)
+    delivery: Delivery  # the plugins' queues of domain events (notify)
     startup_failure: BaseException | None  # what a plugin's start-up raised
 
     def plugin_config(self, name: str) -> dict[str, Any]:
@@ -77,8 +79,17 @@ class NethctiApp(Quart):
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def notify(self, hookname: str, **kwargs) -> None:
-        """Deliver a domain event hook to every plugin implementing it; one failure does not stop the rest."""
-        await self.pm.acall_each(hookname, isolate=True, **kwargs)
+        """Queue a domain event for every plugin implementing ``hookname``; returns before any of them runs.
+
+        Each plugin hears its events in order on its own queue (nethcti.delivery), so a slow plugin delays
+        only itself; ``app`` is passed to the hook without being named here. A failure is logged.
+        """
+        kwargs.setdefault("app", self)
+        self.delivery.post(hookname, kwargs)
+
+    async def hooks_idle(self) -> None:
+        """Wait until every domain event notified so far has been handled by every plugin (tests, shutdown)."""
+        await self.delivery.idle()
 
     async def emit(self, event: str, data: Any = None, to: str | list[str] | None = None, *,
                    skip: str | list[str] | None = None, local: bool = False) -> None:
@@ -109,6 +120,7 @@ def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
     app = NethctiApp("nethcti", static_folder=None)  # no implicit /static: the static plugin serves it
     app.settings, app.pm = settings, pm
     app._owned_tasks = set()
+    app.delivery = Delivery(pm.implementations, app.spawn, settings.server["hook_queue_size"])
     app.stopping = asyncio.Event()
     app.startup_failure = None
     pm.call_each("configure", app=app)
@@ -135,6 +147,7 @@ def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
     @app.after_serving
     async def stop_plugins():
         app.stopping.set()
+        app.delivery.closed = True
         await app.cancel_tasks()
         await pm.acall_each("shutdown", app=app, isolate=True, reverse=True)
 

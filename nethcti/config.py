@@ -29,6 +29,7 @@ class ServerSchema(Schema):
     base_path = fields.String(load_default="/webrest", validate=validate.Regexp(r"^(/[\w.-]+)*$"))
     cors_origins = fields.List(fields.String(), load_default=lambda: ["*"])
     state_dir = fields.String(load_default="/var/lib/nethcti")
+    hook_queue_size = fields.Integer(load_default=10000, validate=validate.Range(min=1))  # domain events per plugin
 
 
 @dataclass

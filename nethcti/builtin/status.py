@@ -17,6 +17,10 @@ def status_report(app) -> dict:
         # a plugin whose hook raised (logged by call_each) reports nothing: that is unhealthy
         report = reports.get(impl.plugin_name, {"ok": False, "error": "collect_status failed, see the log"})
         plugins[impl.plugin_name] = {"ok": True, **report}
+    for name, report in plugins.items():
+        queue = app.delivery.status(name)
+        if queue is not None:  # the plugin has heard domain events: how many wait, how many were dropped
+            report["hook_queue"] = queue
     healthy = all(report["ok"] for report in plugins.values())
     return {"status": "ok" if healthy else "degraded", "version": __version__, "plugins": plugins}
 

@@ -116,6 +116,7 @@ async def test_reload_rereads_users_json_and_conf_d(conf_dir, nethvoice_files):
         assert users.resolve("301").username == "dave"
         assert users.get("carol") is None and users.by_extension("203") is None
         assert users.mask_number("12345") == "123##"
+        await app.hooks_idle()
         assert listener.calls == 1
 
 

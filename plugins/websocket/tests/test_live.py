@@ -6,6 +6,8 @@ import asyncio
 import pytest
 from nethcti_websocket.testing import NodeClient
 
+from nethcti import hookimpl
+
 pytestmark = pytest.mark.live
 
 
@@ -105,3 +107,44 @@ async def test_server_reloaded_after_the_model_is_rebuilt_on_ami_reconnect(make_
         await asyncio.to_thread(fresh_pbx.restart)
         await alice.wait_for("serverReloaded", timeout=30)
         assert alice.disconnects == [] and await alice.ping()
+
+
+class Sleepy:
+    """A third party's plugin whose domain hooks each take 5 s, and which checks the model it is told about."""
+
+    def __init__(self):
+        self.first_hangup_done = asyncio.Event()
+        self.half_updated: list[str] = []
+
+    @hookimpl
+    async def extension_changed(self, app, extension):
+        if extension.status == "busy" and not extension.channels:  # what it once saw mid-update
+            self.half_updated.append(extension.exten)
+        await asyncio.sleep(5)
+
+    @hookimpl
+    async def extension_hangup(self, app, hangup):
+        await asyncio.sleep(5)
+        self.first_hangup_done.set()
+
+
+async def test_a_slow_plugin_delays_only_itself(make_server, demo_pbx_clean):
+    """Its hooks queue up on its own; every client still gets each event while it sleeps through the first."""
+    pbx, sleepy = demo_pbx_clean, Sleepy()
+    async with make_server(pbx_conf(pbx), plugins=[("sleepy", sleepy)]) as server:
+        await model_ready(server)
+        alice = await server.client("alice")
+        await originate(pbx, "202", "201")
+        await alice.wait_for("extenConvConnected")
+        await asyncio.to_thread(pbx.hangup_all)
+        hangup = await alice.wait_for("extenHangup")
+        await alice.wait_for("extenUpdate", exten_update("201", lambda d: not d["conversations"]))
+        assert hangup["channelExten"] in ("201", "202")
+        # the clients got the whole call while the plugin was still asleep in its first hooks
+        assert not sleepy.first_hangup_done.is_set()
+        status = (await server.http.get("/status")).json()["plugins"]["sleepy"]["hook_queue"]
+        assert status["queued"] > 0 and status["dropped"] == 0
+        token = {"Authorization": f"alice:{await server.login('alice')}"}
+        rest = (await server.http.get("/astproxy/extension/201", headers=token)).json()
+        assert rest["conversations"] == {} and rest["status"] == "online"
+    assert sleepy.half_updated == []
