@@ -26,6 +26,15 @@ async def test_call_rings_the_callers_phone_then_the_number(tmp_path, demo_pbx_c
 
 
 @pytest.mark.live
+async def test_call_with_the_body_phone_island_sends(tmp_path, demo_pbx_clean):
+    """Its call button: an empty endpointId and the misspelt endpointTpe mean the default device."""
+    async with switchboard(tmp_path, demo_pbx_clean) as sb:
+        answer = await sb.post("call", {"endpointId": "", "endpointTpe": "extension", "number": "202"})
+        conv = await sb.wait_talking("201", "202")
+        assert conv["uniqueId"] == answer["uniqueid"]
+
+
+@pytest.mark.live
 async def test_call_parameters_may_be_in_the_query_string(tmp_path, demo_pbx_clean):
     async with switchboard(tmp_path, demo_pbx_clean) as sb:
         query = {"number": "(20) 3", "endpointId": "91201", "endpointType": "extension"}
@@ -54,7 +63,9 @@ async def test_call_refusals(tmp_path, demo_pbx_clean):
             ({"number": "call me"}, "number"),
             ({"number": "202\r\nAction: Hangup"}, "number"),
             ({"number": "202", "endpointId": "201"}, "endpointType"),
-            ({"number": "202", "endpointType": "extension"}, "endpointId"),
+            ({"number": "202", "endpointId": "", "endpointType": "cellphone"}, "endpointId"),
+            ({"number": "202", "endpointId": "", "endpointTpe": "fridge"}, "endpointType"),
+            ({"to": "20 2 x", "endpointId": "", "endpointTpe": "extension"}, "number"),
             ({"number": "202", "endpointId": "201", "endpointType": "fax"}, "endpointType"),
             ({"number": "202", "endpointId": "20\n1", "endpointType": "extension"}, "endpointId"),
         ]:

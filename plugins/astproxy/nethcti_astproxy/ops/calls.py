@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from nethcti_astproxy.errors import NotYourExtension
 from nethcti_astproxy.ops.common import (
@@ -45,6 +45,23 @@ class CallParams(Params):
     number = Number(required=True)
     endpointId = Exten(load_default=None)
     endpointType = fields.String(load_default=None, validate=validate.OneOf(["extension", "cellphone"]))
+
+    @pre_load
+    def _as_phone_island_sends_it(self, data, **_kwargs):
+        """phone-island's call button sends ``{"endpointId": "", "endpointTpe": "extension", "number"}`` (sic; some
+        versions ``to``): no endpoint means the user's default device, as in the original, which never reads
+        the misspelt key. An empty cellphone or an unknown type is still refused."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "endpointType" not in data and "endpointTpe" in data:
+            data["endpointType"] = data.pop("endpointTpe")
+        if "number" not in data and "to" in data:
+            data["number"] = data.pop("to")
+        if data.get("endpointId") in ("", None) and data.get("endpointType") in ("", None, "extension"):
+            data.pop("endpointId", None)
+            data.pop("endpointType", None)
+        return data
 
     @validates_schema
     def _endpoint_id_with_type(self, data, **_kwargs):
