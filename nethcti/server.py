@@ -8,6 +8,7 @@ import gc
 import os
 import signal
 import socket
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ GC_THRESHOLDS = (100_000, 50, 1000)
 
 def bootstrap(conf_dir: Path, extra_plugins: Iterable[tuple[str, object]] = ()) -> tuple[Settings, PluginManager]:
     """Read conf.d, load the plugins it enables and validate every section; StartupError on any problem."""
+    quiet_default_sink()
     raw = read_conf_dir(conf_dir)
     server, _ = validate_section(raw, "server", ServerSchema)
     pm = load_plugins(raw, extra_plugins)
@@ -37,6 +39,16 @@ def bootstrap(conf_dir: Path, extra_plugins: Iterable[tuple[str, object]] = ()) 
         if name not in BUILTIN_PLUGINS:
             settings.sections[name], settings.schemas[name] = validate_section(raw, name, schemas.get(name))
     return settings, pm
+
+
+def quiet_default_sink() -> None:
+    """loguru's own stderr sink prints local variables' values in tracebacks (``diagnose``), where a password
+    may be; until the logging plugin installs its sinks (or when it is not enabled), log without them."""
+    try:
+        logger.remove(0)  # the default sink's id; gone once anything reconfigured loguru
+    except ValueError:
+        return
+    logger.add(sys.stderr, diagnose=False)
 
 
 def build(conf_dir: Path, extra_plugins: Iterable[tuple[str, object]] = ()) -> NethctiApp:

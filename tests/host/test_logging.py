@@ -80,3 +80,26 @@ async def test_reload_reopens_a_rotated_file(tmp_path):
         logger.warning("after rotation")
     assert "after rotation" in log_file.read_text()
     assert "before rotation" in (tmp_path / "nethcti.log.1").read_text()
+
+
+def test_without_the_logging_plugin_tracebacks_show_no_local_values(tmp_path):
+    """loguru's own default sink has diagnose on; the host replaces it before anything can log."""
+    import subprocess
+    import sys
+
+    script = (
+        "from loguru import logger\n"
+        "from nethcti.server import bootstrap\n"
+        "from pathlib import Path\n"
+        f"bootstrap(Path({str(tmp_path)!r}))\n"
+        "def fail():\n"
+        "    password = '-'.join(['s3cret', 'in', 'a', 'local'])\n"
+        "    raise RuntimeError('boom' * (len(password) > 0))\n"
+        "try:\n"
+        "    fail()\n"
+        "except RuntimeError:\n"
+        "    logger.exception('a crash')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert "RuntimeError: boom" in done.stderr
+    assert "s3cret-in-a-local" not in done.stderr
