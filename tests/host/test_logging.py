@@ -100,6 +100,7 @@ def test_without_the_logging_plugin_tracebacks_show_no_local_values(tmp_path):
         "except RuntimeError:\n"
         "    logger.exception('a crash')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    (tmp_path / "crash.py").write_text(script)  # a file: loguru annotates the source lines it can read
+    done = subprocess.run([sys.executable, str(tmp_path / "crash.py")], capture_output=True, text=True, timeout=60)
     assert "RuntimeError: boom" in done.stderr
     assert "s3cret-in-a-local" not in done.stderr
