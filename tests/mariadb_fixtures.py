@@ -9,21 +9,16 @@ that is a failure (scripts/setup installs it).
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from tests.demopbx_fixtures import skip_or_fail
 from tests.mariadb import PrivateMariaDB, missing_binaries
 
 
 def require_mariadb() -> None:
     missing = missing_binaries()
-    if not missing:
-        return
-    reason = f"MariaDB unavailable: {', '.join(missing)} not installed (apt-get install mariadb-server)"
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
+    if missing:
+        skip_or_fail(f"MariaDB unavailable: {', '.join(missing)} not installed (apt-get install mariadb-server)")
 
 
 @pytest.fixture(scope="session")
