@@ -1,0 +1,1 @@
+"""nethcti plugin: the /profiling API (hostname and publichost for the clients, process figures)."""

@@ -1,0 +1,1 @@
+"""nethcti plugin: videoconference room URLs for users, and invitation e-mails."""
