@@ -1,0 +1,15 @@
+"""Errors of the /phonebook API, one line each; ``error_id`` values are stable (docs/errors.md)."""
+
+from nethcti.errors import BadRequest, Forbidden, NotFound
+
+
+class NoSuchContact(NotFound):
+    error_id, message = "no-such-contact", "No such contact"
+
+
+class NotYourContact(Forbidden):
+    error_id, message = "not-your-contact", "The contact belongs to another user"
+
+
+class InvalidCsv(BadRequest):
+    error_id, message = "invalid-csv", "The CSV file cannot be imported"

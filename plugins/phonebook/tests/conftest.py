@@ -1,0 +1,118 @@
+"""Fixtures of the phonebook tests: the app on SQLite or on a private MariaDB (``engine_url``), users logged in
+over HTTP as the NethVoice clients do, and NethVoice's centralized ``phonebook`` table when a test wants one."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from nethcti_auth.passwords import PasswordFile
+from nethcti_auth.testing import log_in
+
+from nethcti.testing import base_conf, running_app
+
+# alice and carol: the phonebook; bob: phonebook.ad_phonebook (anyone's contacts); dave: no phonebook at all
+USERS = """
+[users]
+enabled = true
+
+[users.profiles.agent]
+name = "Agent"
+permissions = ["phonebook"]
+
+[users.profiles.admin]
+name = "Phonebook admin"
+permissions = ["phonebook.ad_phonebook"]
+
+[users.profiles.nophonebook]
+name = "No phonebook"
+permissions = ["settings.dnd"]
+
+[users.accounts.alice]
+name = "Alice Rossi"
+profile = "agent"
+mainextension = "201"
+
+[users.accounts.bob]
+name = "Bob Bianchi"
+profile = "admin"
+mainextension = "202"
+
+[users.accounts.carol]
+name = "Carol Verdi"
+profile = "agent"
+mainextension = "203"
+
+[users.accounts.dave]
+name = "Dave Neri"
+profile = "nophonebook"
+mainextension = "204"
+
+[auth]
+enabled = true
+
+[phonebook]
+enabled = true
+"""
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def engine_url(request, tmp_path) -> str:
+    """The URL of an empty database: a SQLite file, or a fresh database on the private MariaDB."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'nethcti.db'}"
+    return request.getfixturevalue("mariadb").create_database("phonebook")
+
+
+class Api:
+    """HTTP calls to /webrest/phonebook as one of the test users; every call checks the status code."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        self.logins: dict[str, dict] = {}
+
+    async def call(self, method: str, path: str, user: str = "alice", status: int = 200, **kwargs):
+        if user not in self.logins:
+            self.logins[user] = await log_in(self.client, user, f"{user}-pw")
+        response = await self.client.open(
+            f"/webrest/phonebook/{path}", method=method, headers=self.logins[user], **kwargs
+        )
+        data = await response.get_json()
+        assert response.status_code == status, (method, path, user, response.status_code, data)
+        return data
+
+    async def get(self, path: str, user: str = "alice", status: int = 200, **query):
+        return await self.call("GET", path, user, status, query_string=query)
+
+    async def post(self, path: str, body, user: str = "alice", status: int = 200):
+        return await self.call("POST", path, user, status, json=body)
+
+    async def delete(self, path: str, user: str = "alice", status: int = 200):
+        return await self.call("DELETE", path, user, status)
+
+    async def create(self, user: str = "alice", **contact) -> int:
+        return (await self.post("create", contact, user, status=201))["id"]
+
+
+@asynccontextmanager
+async def serving(tmp_path: Path, url: str, extra: str = ""):
+    conf_dir = base_conf(tmp_path, USERS + f'\n[database]\nenabled = true\nurl = "{url}"\n')
+    if extra:
+        (conf_dir / "70-extra.toml").write_text(extra)
+    passwords = PasswordFile(tmp_path / "state" / "passwords")
+    for user in ("alice", "bob", "carol", "dave"):
+        passwords.set(user, f"{user}-pw")
+    async with running_app(conf_dir) as app:
+        yield Api(app)
+
+
+@pytest.fixture
+def api(tmp_path, engine_url):
+    """``async with api() as api``: the app on ``engine_url``; ``extra``: a later conf.d drop-in."""
+
+    def make(extra: str = ""):
+        return serving(tmp_path, engine_url, extra)
+
+    return make
