@@ -1,0 +1,1 @@
+"""nethcti plugin ``queuestats``: queue statistics, recall lists and alarms from Asterisk's queue_log."""
