@@ -1,12 +1,53 @@
-"""nethcti: a plugin-based CTI server for Asterisk, compatible with NethVoice CTI clients."""
+"""nethcti: a plugin-based CTI server for Asterisk, compatible with NethVoice CTI clients.
+
+What a plugin imports is here (docs/writing-plugins.md, "The plugin API"); tests import from nethcti.testing.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
-
-from nethcti.hookspecs import hookimpl
 
 try:
     __version__ = version("nethcti")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
-__all__ = ["__version__", "hookimpl"]
+from nethcti.app import NethctiApp  # after __version__, which submodules read
+from nethcti.config import secret_field
+from nethcti.errors import (
+    APIError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    GatewayTimeout,
+    InvalidJSON,
+    NotFound,
+    ServiceUnavailable,
+    StartupError,
+    TooManyRequests,
+    Unauthorized,
+)
+from nethcti.hookspecs import hookimpl, hookspec
+from nethcti.web import header_value, json_body, load_params, permission, public
+
+__all__ = [  # the list in docs/writing-plugins.md (tests/host/test_docs.py)
+    "APIError",
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "GatewayTimeout",
+    "InvalidJSON",
+    "NethctiApp",
+    "NotFound",
+    "ServiceUnavailable",
+    "StartupError",
+    "TooManyRequests",
+    "Unauthorized",
+    "__version__",
+    "header_value",
+    "hookimpl",
+    "hookspec",
+    "json_body",
+    "load_params",
+    "permission",
+    "public",
+    "secret_field",
+]

@@ -17,6 +17,8 @@ from nethcti.errors import StartupError
 from nethcti.plugins import BUILTIN_PLUGINS, PluginManager, installed_plugins
 from nethcti.server import bootstrap, serve, signal_running_server
 
+CONF_DIR_HELP = "conf.d directory (default: $NETHCTI_CONF_DIR or /etc/nethcti/conf.d)"
+
 
 def cmd_serve(settings: Settings, pm: PluginManager, args) -> int:
     app = create_app(settings, pm)
@@ -54,7 +56,7 @@ def cmd_reload(settings: Settings, pm: PluginManager, args) -> int:
 
 def build_parser(pm: PluginManager | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nethcti", description="CTI server for Asterisk (NethVoice compatible)")
-    parser.add_argument("--conf-dir", help="conf.d directory (default: $NETHCTI_CONF_DIR or /etc/nethcti/conf.d)")
+    parser.add_argument("--conf-dir", help=CONF_DIR_HELP)
     parser.add_argument("--version", action="version", version=f"nethcti {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, func, text in [
@@ -67,7 +69,19 @@ def build_parser(pm: PluginManager | None) -> argparse.ArgumentParser:
         commands.add_parser(name, help=text, description=text).set_defaults(func=func)
     if pm is not None:
         pm.call_each("register_commands", subparsers=commands)
+    _accept_conf_dir(commands)
     return parser
+
+
+def _accept_conf_dir(subparsers: argparse._SubParsersAction) -> None:
+    """``--conf-dir`` after any command too (``nethcti serve --conf-dir DIR``), plugins' commands included;
+    ``main`` has read it already, wherever it is."""
+    for command in subparsers.choices.values():
+        if "--conf-dir" not in command._option_string_actions:
+            command.add_argument("--conf-dir", default=argparse.SUPPRESS, help=CONF_DIR_HELP)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_conf_dir(action)
 
 
 def main(argv: list[str] | None = None) -> int:

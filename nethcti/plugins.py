@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
+import re
 from collections.abc import Iterable
 from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -126,12 +129,49 @@ def load_plugins(raw: RawConfig, extra: Iterable[tuple[str, object]] = ()) -> Pl
                 f"{raw.origin(name, 'enabled')}: plugin {name!r} is enabled but not installed "
                 f"(no entry point {name!r} in group {ENTRY_POINT_GROUP!r})"
             )
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise StartupError(f"plugin {pm.get_name(exc.plugin)!r}: {exc}") from None
-    pm.order = _dependency_order(pm)
+    pm.order = _dependency_order(pm)  # first: "requires 'database'" says more than a hook of database's unknown
+    _check_hooks(pm)
     return pm
+
+
+def _check_hooks(pm: PluginManager) -> None:
+    """pluggy's check_pending, with a message saying what to do: every hookimpl must match a hookspec of the host
+    or of an enabled plugin, unless marked ``optionalhook=True``."""
+    for hookname, caller in vars(pm.hook).items():
+        if hookname.startswith("_") or caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.optionalhook:
+                continue
+            publisher = _publisher_of(pm, hookname)
+            if publisher is not None:
+                raise StartupError(
+                    f"plugin {impl.plugin_name!r} implements hook {hookname!r} of plugin {publisher!r}, which is not "
+                    f"enabled: enable {publisher!r}, or list it in `requires`, or mark the implementation "
+                    f"@hookimpl(optionalhook=True) so that {impl.plugin_name!r} runs without it"
+                )
+            raise StartupError(
+                f"plugin {impl.plugin_name!r}: unknown hook {hookname!r}: misspelled? A hook published by a plugin "
+                f"that may not be enabled needs @hookimpl(optionalhook=True)"
+            )
+
+
+def _publisher_of(pm: PluginManager, hookname: str) -> str | None:
+    """The blocked plugin whose ``hookspecs.py`` defines ``hookname``, found by reading it: disabled plugins are
+    never imported (``find_spec`` of a top-level package locates it without importing it)."""
+    definition = re.compile(rf"^\s*(async\s+)?def {re.escape(hookname)}\(", re.M)
+    for name, ep in sorted(installed_plugins().items()):
+        if not pm.is_blocked(name):
+            continue
+        try:
+            spec = importlib.util.find_spec(ep.module.partition(".")[0])
+        except (ImportError, ValueError):
+            continue
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            source = Path(location) / "hookspecs.py"
+            if source.is_file() and definition.search(source.read_text(encoding="utf-8", errors="replace")):
+                return name
+    return None
 
 
 def _register(pm: PluginManager, name: str, plugin: object, version: str) -> None:

@@ -69,9 +69,11 @@ class NethctiServer(uvicorn.Server):
     before the pid file is gone. uvicorn was chosen over hypercorn by bench/ (bench/README.md).
     """
 
-    def __init__(self, app: NethctiApp, *, handle_signals: bool = True, graceful_timeout: float = 3):
+    def __init__(self, app: NethctiApp, *, handle_signals: bool = True, graceful_timeout: float = 3,
+                 lifespan: bool = True):
         super().__init__(uvicorn.Config(
-            app, http="h11", ws="wsproto", lifespan="on", log_config=None,
+            # lifespan False: the app's start-up and shutdown are run by someone else (nethcti.testing.running_app)
+            app, http="h11", ws="wsproto", lifespan="on" if lifespan else "off", log_config=None,
             # not left unset: under the root logger's level 0 (the logging plugin) uvicorn would wrap the app
             # in its MessageLoggerMiddleware and log every ASGI message at TRACE (2x the CPU per event)
             log_level="info",

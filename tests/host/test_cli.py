@@ -9,6 +9,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from nethcti.testing import base_conf, write_conf
 
@@ -39,6 +40,25 @@ def test_check_names_the_broken_file(tmp_path):
     result = nethcti("--conf-dir", str(conf_dir), "check")
     assert result.returncode == 1
     assert "60-bad.toml" in result.stderr and "line 1" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["config"], ["plugins"], ["user", "passwd", "alice"]])
+def test_conf_dir_is_accepted_after_the_command(tmp_path, command):
+    conf_dir = base_conf(tmp_path, "[users]\nenabled = true\n[users.accounts.alice]\nname = \"Alice\"\n"
+                                   "[database]\nenabled = true\n[auth]\nenabled = true\n")
+    result = subprocess.run([sys.executable, "-m", "nethcti.cli", *command, "--conf-dir", str(conf_dir)],
+                            input="secret\n", capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    if command == ["check"]:
+        assert str(conf_dir) in result.stdout
+
+
+def test_serve_reads_the_conf_dir_given_after_the_command(tmp_path):
+    conf_dir = base_conf(tmp_path)
+    write_conf(conf_dir, "60-bad.toml", "[logging\nenabled = true\n")
+    result = nethcti("serve", "--conf-dir", str(conf_dir))
+    assert result.returncode == 1
+    assert "60-bad.toml" in result.stderr and "unrecognized arguments" not in result.stderr
 
 
 def test_conf_dir_from_the_environment(tmp_path):

@@ -75,3 +75,15 @@ def test_readme_lists_every_plugin():
     readme = (ROOT / "README.md").read_text()
     for name in PLUGINS:
         assert f"| `{name}` |" in readme, f"README.md does not list plugin {name}"
+
+
+def test_the_password_backend_interface_is_the_same_in_the_code_and_every_doc():
+    from nethcti_auth.backends import PasswordBackend
+
+    check = PasswordBackend.check
+    assert inspect.iscoroutinefunction(check)
+    signature = f"async def check({', '.join(inspect.signature(check).parameters)}) -> bool"
+    for doc in ("hooks.md", "authentication.md"):
+        text = (ROOT / "docs" / doc).read_text()
+        assert signature in text, f"docs/{doc} does not give the password backend as `{signature}`"
+        assert "async verify(" not in text, f"docs/{doc} still names a verify() backend method"

@@ -59,6 +59,54 @@ def test_missing_required_plugin_is_named(tmp_path):
         bootstrap(base_conf(tmp_path), [("needy", NeedsAmi())])
 
 
+class NeedsDatabase:
+    requires = ("database",)
+
+    @hookimpl
+    def register_database_tables(self):
+        return []
+
+
+def test_a_missing_required_plugin_is_named_before_its_hooks_are_checked(tmp_path):
+    """The database plugin is installed but not enabled, so its hook is unknown; the missing plugin is the news."""
+    with pytest.raises(StartupError, match="plugin 'notes' requires plugin 'database', which is not enabled"):
+        bootstrap(base_conf(tmp_path), [("notes", NeedsDatabase())])
+
+
+def test_presence_without_database_names_the_missing_plugin(tmp_path):
+    conf_dir = base_conf(tmp_path, "".join(f"[{name}]\nenabled = true\n"
+                                           for name in ("ami", "users", "auth", "astproxy", "presence")))
+    with pytest.raises(StartupError, match="requires plugin 'database', which is not enabled"):
+        bootstrap(conf_dir)
+
+
+class LastLogout:
+    @hookimpl
+    async def ws_last_logout(self, app, user):
+        pass
+
+
+class OptionalLastLogout:
+    @hookimpl(optionalhook=True)
+    async def ws_last_logout(self, app, user):
+        pass
+
+
+def test_a_hook_of_a_disabled_plugin_says_what_to_do(tmp_path):
+    before = set(sys.modules)
+    with pytest.raises(StartupError) as refused:
+        bootstrap(base_conf(tmp_path), [("rules", LastLogout())])
+    message = str(refused.value)
+    assert "plugin 'rules' implements hook 'ws_last_logout' of plugin 'websocket', which is not enabled" in message
+    assert "@hookimpl(optionalhook=True)" in message
+    assert not [m for m in set(sys.modules) - before if m.startswith("nethcti_websocket")], "read, never imported"
+
+
+def test_an_optional_hook_of_a_disabled_plugin_starts(tmp_path):
+    _settings, pm = bootstrap(base_conf(tmp_path), [("rules", OptionalLastLogout())])
+    assert "rules" in pm.order
+
+
 class Recorder:
     """Records the order in which lifecycle hooks reach it."""
 

@@ -114,7 +114,8 @@ class Connector:
             logger.debug("AMI: next attempt in {:.2f} s", delay)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     def retarget(self, target: Target) -> None:
         """Use a new address or credentials (reload): drop the current session and connect again now."""
@@ -132,10 +133,12 @@ class Connector:
         loop = asyncio.get_running_loop()
         self.state = State.CONNECTING
         try:
-            _transport, protocol = await asyncio.wait_for(
-                loop.create_connection(lambda: AMIProtocol(self.on_event, self.meter), target.host, target.port),
-                self.action_timeout,
-            )
+            # asyncio.timeout, never wait_for: on Python 3.11, wait_for returns the result of an awaitable that
+            # completes as the task is cancelled, and the cancellation is lost (a stop right after start hung)
+            async with asyncio.timeout(self.action_timeout):
+                _transport, protocol = await loop.create_connection(
+                    lambda: AMIProtocol(self.on_event, self.meter), target.host, target.port
+                )
         except TimeoutError:
             self.state = State.DOWN
             what = f"no connection within {self.action_timeout:g} s"
@@ -184,7 +187,8 @@ class Connector:
     async def _ask(self, protocol: AMIProtocol, fields: dict):
         action = protocol.send(fields)
         try:
-            return await asyncio.wait_for(action.future, self.action_timeout)
+            async with asyncio.timeout(self.action_timeout):  # not wait_for: see _session
+                return await action.future
         except TimeoutError:
             what = f"no answer to {fields['Action']} within {self.action_timeout:g} s"
             raise SessionFailed(f"AMI {self.target.address}: {what}", "timeout") from None

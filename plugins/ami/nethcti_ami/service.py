@@ -190,7 +190,8 @@ class AMIService:
         action = protocol.send(fields, expect)
         limit = timeout if timeout is not None else self.action_timeout
         try:
-            return await asyncio.wait_for(action.future, limit)
+            async with asyncio.timeout(limit):  # not wait_for, which may lose a cancellation (connector._session)
+                return await action.future
         except TimeoutError:
             name = action.get("Action", "the action")
             raise AMITimeout(f"Asterisk did not answer {name} within {limit:g} s", {"action": name}) from None

@@ -15,14 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from nethcti import hookimpl
-from nethcti.testing import base_conf
+from nethcti.testing import WAIT, base_conf, wait_until
 
-WAIT = 10.0  # seconds: the default bound of the waits below
+__all__ = ["AMIProbe", "FakeAMI", "ami_conf", "event_names", "read_transcript", "wait_until"]
 
 Reply = dict | str  # a dict gets the action's ActionID; a str is sent as it is (one message)
 Answer = Callable[[dict[str, str]], list[Reply] | None]  # None: never answer
@@ -175,15 +174,6 @@ def ami_conf(tmp_path: Path, port: int, username: str = "nethcti", secret: str =
         lines.append(f'secret = "{secret}"')
     lines += [f"{key} = {json.dumps(value)}" for key, value in options.items()]  # JSON scalars are TOML too
     return base_conf(tmp_path, "\n".join(lines) + "\n")
-
-
-async def wait_until(predicate, what: str, timeout: float = WAIT) -> None:
-    """Poll ``predicate()`` until true; AssertionError naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:g} s: {what}")
-        await asyncio.sleep(0.01)
 
 
 class AMIProbe:

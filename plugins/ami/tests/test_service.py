@@ -35,6 +35,19 @@ async def test_login_then_up_status_and_ami_connected(tmp_path):
     assert pbx.actions("Logoff"), "a clean shutdown logs off"
 
 
+@pytest.mark.parametrize("turns", range(12))
+async def test_leaving_right_after_start_stops_at_once(tmp_path, turns, logs):
+    """Whatever the connector is doing when the app stops (connecting, logging in, up), it stops: on Python 3.11
+    asyncio.wait_for lost a cancellation that arrived as its awaitable completed, and shutdown hung 6 s."""
+    async with FakeAMI() as pbx:
+        async with asyncio.timeout(3):  # Quart's test shutdown gives up after 6 s with a bare TimeoutError
+            async with running_app(ami_conf(tmp_path / str(turns), pbx.port)) as app:
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+        assert app.extensions["ami"].connector.protocol is None
+        assert not [r for r in logs if r["level"].no >= 30], "a clean stop logs no warning"
+
+
 async def test_wrong_secret_is_logged_once_and_retried_with_backoff(tmp_path, logs):
     probe = AMIProbe()
     async with FakeAMI(secret="right") as pbx, running_app(

@@ -177,7 +177,8 @@ pickup = "**"
 """
 
 
-def demo_conf(tmp_path, ami_port: int, username: str, secret: str, extra: str = "", **ami_options) -> Path:
+def demo_conf(tmp_path, ami_port: int, username: str = "nethcti", secret: str = "secret", extra: str = "",
+              **ami_options) -> Path:
     """conf.d with ami (on ``ami_port``, more ``[ami]`` keys in ``ami_options``), the demo PBX's users
     (alice 201 + 91201, bob 202, carol 203, dave 204; passwords ``<name>-pw``), database, auth, astproxy."""
     from nethcti_ami.testing import ami_conf

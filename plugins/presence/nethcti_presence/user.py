@@ -88,12 +88,12 @@ class UserService:
         await self.settings.set(user.username, values)
         if AVATAR in values:
             await self.emit("userProfileAvatarUpdate", {"username": user.username, "avatar": values[AVATAR]},
-                            to=EVERYONE)
+                            to=EVERYONE, local=False)  # a REST change only this process saw
 
     async def delete_settings(self, user: Any, key: str | None = None) -> None:
         deleted = await self.settings.delete(user.username, key)
         if AVATAR in deleted:
-            await self.emit("userProfileAvatarUpdate", {"username": user.username}, to=EVERYONE)
+            await self.emit("userProfileAvatarUpdate", {"username": user.username}, to=EVERYONE, local=False)
 
     async def set_mobile(self, user: Any, number: str) -> None:
         await self.nethvoice.set_mobile(user.username, number)

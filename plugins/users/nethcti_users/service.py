@@ -85,3 +85,12 @@ class Users:
     def mask_name(self, name: str) -> str:
         """A name is replaced entirely."""
         return self.privacy_numbers
+
+    def shown_number(self, viewer: User, number: str, exten: str | None = None) -> str:
+        """``number`` as ``viewer`` may see it: masked when privacy applies to them, in clear for their own
+        extension ``exten``. What a plugin calls before it sends a caller's or callee's number to a user."""
+        return self.mask_number(number) if number and self.privacy_applies(viewer, exten) else number
+
+    def shown_name(self, viewer: User, name: str, exten: str | None = None) -> str:
+        """``name`` as ``viewer`` may see it (replaced when privacy applies; an empty name stays empty)."""
+        return self.mask_name(name) if name and self.privacy_applies(viewer, exten) else name

@@ -90,6 +90,20 @@ async def test_privacy_masking(conf_dir):
         assert users.privacy_applies(carol)  # no profile: masked, as the original
 
 
+async def test_a_plugin_shows_numbers_and_names_as_each_viewer_may_see_them(conf_dir):
+    """The one call a plugin makes before sending a number to a user (docs/users.md, Privacy)."""
+    async with running_app(conf_dir) as app:
+        users = app.extensions["users"]
+        alice, bob, carol = users.get("alice"), users.get("bob"), users.get("carol")
+        assert users.shown_number(alice, "3331234567") == "3331234567"  # no settings.privacy: in clear
+        assert users.shown_number(bob, "3331234567") == "3331234xxx"
+        assert users.shown_number(bob, "0721201", exten="201") == "0721xxx"  # not their extension
+        assert users.shown_number(bob, "202", exten="202") == "202"  # their own extension
+        assert users.shown_number(carol, "") == ""
+        assert users.shown_name(bob, "Alice Rossi") == "xxx" and users.shown_name(alice, "Bob") == "Bob"
+        assert users.shown_name(bob, "") == ""
+
+
 async def test_privacy_string_is_configurable(tmp_path, nethvoice_files):
     users_file, profiles_file = nethvoice_files
     conf_dir = base_conf(tmp_path, f"""

@@ -217,7 +217,7 @@ class Websocket:
             return
         dest = self.users.resolve(payload["destUser"])
         if dest is not None:
-            await self.emit("message", data, to=user_room(dest.username))
+            await self.emit("message", data, to=user_room(dest.username), local=False)  # to every process
 
     # -- audiences, for other plugins
 

@@ -1,4 +1,5 @@
-"""Test helpers: the app served on a loopback port, and a socket.io client that logs in as phone-island does.
+"""Test helpers: a socket.io client that logs in as phone-island does (``nethcti.testing.EventClient``), and
+the node socket.io-client@4 script as a subprocess. ``served`` and ``free_port`` are nethcti.testing's.
 
 ``EventClient`` needs python-socketio's client extra (aiohttp): ``pip install 'nethcti-websocket[test]'``.
 """
@@ -7,41 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nethcti.server import NethctiServer, bind
+from nethcti.testing import free_port, served
+
+__all__ = ["EventClient", "NodeClient", "Recorder", "free_port", "served"]
 
 EVENT_TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@asynccontextmanager
-async def served(app, port: int | None = None) -> AsyncIterator[str]:
-    """Serve ``app`` as ``nethcti serve`` does, on 127.0.0.1 in this event loop (start-up and shutdown
-    included); its URL. A failed start-up raises StartupError."""
-    sock = bind("127.0.0.1", port or 0)
-    port = sock.getsockname()[1]
-    server = NethctiServer(app, handle_signals=False, graceful_timeout=1)
-    task = asyncio.create_task(server.run_until_stopped(sock))
-    try:
-        while not server.started and not task.done():
-            await asyncio.sleep(0.02)
-        if task.done():
-            task.result()  # start-up failed: raise it here
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        app.stopping.set()  # as `nethcti serve` on SIGTERM
-        await asyncio.wait_for(task, 15)
-        sock.close()
 
 
 class Recorder:

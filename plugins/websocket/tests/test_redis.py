@@ -56,9 +56,22 @@ async def test_messages_and_app_events_reach_sockets_of_other_processes(two_proc
     video = {"message": "videoCallStart", "destUser": "bob", "callUser": "alice"}
     await alice.sio.emit("message", video)
     assert await bob.wait_for("message") == video
-    await one.app.emit("userProfileAvatarUpdate", {"username": "alice"}, to=R.EVERYONE)
+    await one.app.emit("userProfileAvatarUpdate", {"username": "alice"}, to=R.EVERYONE, local=False)
     for client in (alice, bob):
         await client.wait_for("userProfileAvatarUpdate")
+
+
+async def test_an_emit_stays_in_its_process_unless_it_says_local_false(two_processes):
+    """Each process derives PBX events itself: a default emit fanned out too would reach every client twice."""
+    one, two = two_processes
+    alice, bob = await one.client("alice"), await two.client("bob")
+    await asyncio.sleep(0.3)
+    for server in (one, two):
+        await server.app.emit("voicemailCounter", {"from": server.app.name}, to=R.EVERYONE)
+    await alice.wait_for("voicemailCounter")
+    await bob.wait_for("voicemailCounter")
+    await asyncio.sleep(0.5)
+    assert len(alice.received("voicemailCounter")) == len(bob.received("voicemailCounter")) == 1
 
 
 async def test_pbx_events_are_told_by_each_process_to_its_own_sockets_once(two_processes):
