@@ -1,4 +1,7 @@
-"""create_app(settings, plugins) -> the ASGI app: Quart, plus socket.io at /socket.io, under the base path too."""
+"""create_app(settings, plugins) -> the ASGI app: Quart, plus socket.io at /socket.io, under the base path too.
+
+Plugins may add path prefixes (the api plugin's ``/api``), each with a socket.io path of its own (``/api/ws``).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from quart_cors import cors
 
 from nethcti.config import Settings
 from nethcti.delivery import Delivery
+from nethcti.errors import StartupError
 from nethcti.plugins import PluginManager
 from nethcti.websocket import SOCKETIO_PATH, create_socketio
 
@@ -92,28 +96,44 @@ class NethctiApp(Quart):
         await self.delivery.idle()
 
     async def emit(self, event: str, data: Any = None, to: str | list[str] | None = None, *,
-                   skip: str | list[str] | None = None, local: bool = False) -> None:
+                   skip: str | list[str] | None = None, local: bool = True) -> None:
         """Send a socket.io event to rooms or socket ids (``to``), or to every socket; serialized once per call.
 
-        ``skip``: socket ids left out. ``local``: only this process's sockets, for events every process
-        produces itself (PBX events) when a Redis manager fans the others out.
+        ``skip``: socket ids left out. ``local`` (the default): only this process's sockets, right for anything
+        every process derives itself from PBX events (with several processes sharing Redis, a fanned-out copy
+        would arrive twice, and a hung Redis would stall it). ``local=False``: the sockets of every process,
+        through the Redis manager, for what only this process knows (a REST change, a relayed message).
         """
         await self.sio.emit(event, data, to=to, skip_sid=skip, ignore_queue=local)
 
 
 class BasePath:
-    """ASGI middleware answering the same routes under ``base_path`` (``/webrest`` behind NethVoice's proxy)."""
+    """ASGI middleware answering the same routes under each of ``prefixes`` (``/webrest`` behind NethVoice's proxy,
+    ``/api``); ``request.root_path`` tells the handlers which one a request came through."""
 
-    def __init__(self, app, base_path: str):
-        self.app, self.base_path = app, base_path.rstrip("/")
+    def __init__(self, app, *prefixes: str):
+        self.app = app
+        self.prefixes = [p.rstrip("/") for p in prefixes if p.rstrip("/")]
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        if self.base_path and scope["type"] != "lifespan" and (
-            path == self.base_path or path.startswith(self.base_path + "/")
-        ):
-            scope = dict(scope, root_path=self.base_path)  # ASGI: path keeps the prefix, Quart strips root_path
+        if scope["type"] != "lifespan":
+            for prefix in self.prefixes:
+                if path == prefix or path.startswith(prefix + "/"):
+                    scope = dict(scope, root_path=prefix)  # ASGI: path keeps the prefix, Quart strips root_path
+                    break
         await self.app(scope, receive, send)
+
+
+def path_prefixes(pm: PluginManager) -> dict[str, str | None]:
+    """The plugins' path prefixes -> their socket.io paths; a prefix claimed twice is a start-up error."""
+    prefixes: dict[str, str | None] = {}
+    for plugin, declared in pm.call_each("register_path_prefixes"):
+        for prefix, socketio_path in declared.items():
+            if prefix in prefixes:
+                raise StartupError(f"plugin {plugin!r} registers path prefix {prefix!r} a second time")
+            prefixes[prefix] = socketio_path
+    return prefixes
 
 
 def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
@@ -139,10 +159,11 @@ def create_app(settings: Settings, pm: PluginManager) -> NethctiApp:
             app.register_blueprint(blueprint)
 
     app.sio = create_socketio(app)
-    app.asgi_app = BasePath(
-        socketio.ASGIApp(app.sio, other_asgi_app=app.asgi_app, socketio_path=SOCKETIO_PATH),
-        settings.server["base_path"],
-    )
+    prefixes = path_prefixes(pm)
+    asgi_app = app.asgi_app
+    for socketio_path in [SOCKETIO_PATH, *filter(None, prefixes.values())]:
+        asgi_app = socketio.ASGIApp(app.sio, other_asgi_app=asgi_app, socketio_path=socketio_path)
+    app.asgi_app = BasePath(asgi_app, settings.server["base_path"], *prefixes)
 
     @app.after_serving
     async def stop_plugins():

@@ -27,6 +27,11 @@ def register_routes():
 
 
 @hookspec
+def register_path_prefixes():
+    """Sync. Return a mapping path prefix ("/api") -> its socket.io path ("/api/ws") or None: routes answer there."""
+
+
+@hookspec
 def register_socketio_handlers():
     """Sync. Return a mapping socket.io event name -> ``async def handler(app, sid, data)``."""
 

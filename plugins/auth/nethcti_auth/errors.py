@@ -19,6 +19,10 @@ class InvalidToken(Unauthorized):
     error_id, message = "invalid-token", "The token is unknown, expired or revoked"
 
 
+class SecondFactorRequired(Unauthorized):
+    error_id, message = "second-factor-required", "Verify the one-time password first (POST /api/2fa/verify-otp)"
+
+
 class MalformedAuthorization(BadRequest):
     error_id, message = "malformed-authorization", "The Authorization header must be '<username>:<token>'"
 

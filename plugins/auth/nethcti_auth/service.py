@@ -7,6 +7,8 @@ import hmac
 import math
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from loguru import logger
 from nethcti_users.model import User
@@ -22,6 +24,29 @@ NO_EXPIRY = "no-exp"
 PHONE_ISLAND = "phone-island"
 
 Subscriber = Callable[[str, str], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class BearerGrant:
+    """What a bearer scheme says of a valid ``Authorization: Bearer <token>``."""
+
+    user: User
+    login: str  # the login the token was granted to
+    pending: bool = False  # a second factor is still due: only views marked ``second_factor`` accept it
+
+
+class BearerScheme(Protocol):
+    """Bearer tokens another plugin issues (the api plugin's JWTs); registered with ``Auth.add_bearer_scheme``."""
+
+    async def verify(self, token: str) -> BearerGrant | None: ...
+
+    async def revoke(self, token: str) -> str | None:
+        """Revoke ``token`` if it is one of this scheme's; the login it was granted to, else None."""
+
+
+def is_bearer_shaped(token: str) -> bool:
+    """A JWT (``header.payload.signature``); the HMAC tokens of the nonce login are hex."""
+    return token.count(".") == 2
 
 
 def phone_island_audience(subtype: str | None) -> str:
@@ -44,11 +69,28 @@ class Auth:
         # A password check costs 16 MiB (scrypt): a login flood queues here instead of growing memory.
         self.checks = asyncio.Semaphore(max_concurrent_checks)
         self._subscribers: list[Subscriber] = []
+        self._bearer_schemes: list[BearerScheme] = []
 
     async def login(self, login: str, password: str, *, client: str = "", persistent: bool = False) -> str:
         """Check the credentials and return the nonce the client derives its token from.
 
         The token is granted to ``login`` exactly as typed (username, extension or user@domain).
+        """
+        user = await self.authenticate(login, password, client=client)
+        nonce = new_nonce()
+        token = client_token(login, password, nonce)
+        if persistent:
+            await self.persistent.store(login, user.username, NO_EXPIRY, token)
+        else:
+            self.grants.add(login, token)
+        logger.info("auth: {!r} logged in from {}{}", login, client, " (persistent token)" if persistent else "")
+        return nonce
+
+    async def authenticate(self, login: str, password: str, *, client: str = "") -> User:
+        """The user whose credentials these are, checked by the password backend within the failure limits.
+
+        Raises InvalidCredentials, UserNotConfigured or TooManyLoginFailures: every login (nonce, JWT) and
+        every password confirmation goes through here.
         """
         if not login or not password:
             raise InvalidCredentials()
@@ -76,14 +118,7 @@ class Auth:
                 raise InvalidCredentials()
         self.pair_failures.reset(pair_key)
         self.user_failures.reset(user_key)
-        nonce = new_nonce()
-        token = client_token(login, password, nonce)
-        if persistent:
-            await self.persistent.store(login, user.username, NO_EXPIRY, token)
-        else:
-            self.grants.add(login, token)
-        logger.info("auth: {!r} logged in from {}{}", login, client, " (persistent token)" if persistent else "")
-        return nonce
+        return user
 
     @staticmethod
     def _wait(*waits: float) -> None:
@@ -99,14 +134,31 @@ class Auth:
             return None
         if not self.enabled or self.grants.use(login, token):
             return user
+        if is_bearer_shaped(token):  # a JWT: session tokens are hex, never dotted
+            grant = await self.verify_bearer(token)
+            return user if grant is not None and not grant.pending and grant.user.username == user.username else None
         entry = await self.persistent.find(token)
         if entry is not None and hmac.compare_digest(entry.login.encode(), login.encode()):
             return user
         return None
 
+    def add_bearer_scheme(self, scheme: BearerScheme) -> None:
+        """Accept the scheme's tokens as ``Authorization: Bearer <token>``, in socket.io logins and at logout."""
+        self._bearer_schemes.append(scheme)
+
+    async def verify_bearer(self, token: str) -> BearerGrant | None:
+        for scheme in self._bearer_schemes:
+            if (grant := await scheme.verify(token)) is not None:
+                return grant
+        return None
+
     async def logout(self, login: str, token: str) -> bool:
-        """Revoke the token (session or persistent) that ``login`` presented."""
+        """Revoke the token (session, persistent or bearer) that ``login`` presented."""
         revoked = self.grants.revoke(login, token) or await self.persistent.remove_token(login, token)
+        for scheme in self._bearer_schemes if not revoked and is_bearer_shaped(token) else ():
+            if (owner := await scheme.revoke(token)) is not None:
+                login, revoked = owner, True
+                break
         if revoked:
             await self._revoked(login, token_digest(token))
         return revoked
@@ -114,8 +166,12 @@ class Auth:
     async def create_persistent_token(self, user: User, current_token: str, audience: str) -> str:
         """A new token that never expires, derived from the caller's token, granted to ``user.username``."""
         token = client_token(user.username, current_token, new_nonce())
-        await self.persistent.store(user.username, user.username, audience, token)
+        await self.store_persistent_token(user, audience, token)
         return token
+
+    async def store_persistent_token(self, user: User, audience: str, token: str) -> None:
+        """Keep ``token`` (another plugin's, e.g. a JWT) as ``user``'s persistent token for ``audience``."""
+        await self.persistent.store(user.username, user.username, audience, token)
 
     async def has_persistent_token(self, user: User, audience: str) -> bool:
         return await self.persistent.exists(user.username, audience)
@@ -130,6 +186,10 @@ class Auth:
         """Call ``await callback(login, token_digest)`` on every revocation; returns the unsubscribe function."""
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
+
+    async def announce_revocation(self, login: str, digest: str) -> None:
+        """Tell the revocation subscribers that a token revoked elsewhere (a bearer scheme's) is dead."""
+        await self._revoked(login, digest)
 
     def purge(self) -> None:
         self.grants.purge()
