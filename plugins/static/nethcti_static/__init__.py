@@ -1,0 +1,1 @@
+"""nethcti plugin: one-shot public downloads under /static."""
