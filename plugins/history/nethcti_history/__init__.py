@@ -1,0 +1,1 @@
+"""nethcti plugin: call history and recordings."""
