@@ -1,0 +1,1 @@
+"""nethcti plugin: voicemail messages and greetings of app_voicemail, and their live counters."""
