@@ -22,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import string
 import subprocess
 import tempfile
@@ -75,6 +76,31 @@ SEED_ASTDB = [
 
 #: Loaded when present in MODULES_DIR (module -> Debian package).
 OPTIONAL_MODULES = {"app_voicemail.so": "asterisk-voicemail"}
+
+# NethVoice's asteriskcdrdb.cdr, in SQLite: cdr_sqlite3_custom inserts into it (log/master.db). AcctId is what
+# the module checks to decide the table exists; created here so the columns have types and the indexes exist.
+CDR_COLUMNS = (
+    "calldate TEXT NOT NULL DEFAULT '', clid TEXT NOT NULL DEFAULT '', src TEXT NOT NULL DEFAULT '', "
+    "dst TEXT NOT NULL DEFAULT '', dcontext TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT '', "
+    "dstchannel TEXT NOT NULL DEFAULT '', lastapp TEXT NOT NULL DEFAULT '', lastdata TEXT NOT NULL DEFAULT '', "
+    "duration INTEGER NOT NULL DEFAULT 0, billsec INTEGER NOT NULL DEFAULT 0, disposition TEXT NOT NULL DEFAULT '', "
+    "amaflags INTEGER NOT NULL DEFAULT 0, accountcode TEXT NOT NULL DEFAULT '', uniqueid TEXT NOT NULL DEFAULT '', "
+    "userfield TEXT NOT NULL DEFAULT '', did TEXT NOT NULL DEFAULT '', recordingfile TEXT NOT NULL DEFAULT '', "
+    "cnum TEXT NOT NULL DEFAULT '', cnam TEXT NOT NULL DEFAULT '', outbound_cnum TEXT NOT NULL DEFAULT '', "
+    "outbound_cnam TEXT NOT NULL DEFAULT '', dst_cnam TEXT NOT NULL DEFAULT '', linkedid TEXT NOT NULL DEFAULT '', "
+    "peeraccount TEXT NOT NULL DEFAULT '', sequence INTEGER NOT NULL DEFAULT 0, ccompany TEXT NOT NULL DEFAULT '', "
+    "dst_ccompany TEXT NOT NULL DEFAULT ''"
+)
+CDR_INDEXES = ("calldate", "uniqueid", "linkedid", "src", "dst", "cnum")
+# NethVoice's asteriskcdrdb.queue_log, in the same file: Asterisk writes it through realtime (extconfig.conf,
+# res_config_sqlite3); the queuestats plugin reads it, through these indexes (NethVoice's).
+QUEUE_LOG_COLUMNS = (
+    "id INTEGER PRIMARY KEY, time TEXT NOT NULL DEFAULT '', callid TEXT NOT NULL DEFAULT '', "
+    "queuename TEXT NOT NULL DEFAULT '', agent TEXT NOT NULL DEFAULT '', event TEXT NOT NULL DEFAULT '', "
+    "data TEXT NOT NULL DEFAULT '', data1 TEXT NOT NULL DEFAULT '', data2 TEXT NOT NULL DEFAULT '', "
+    "data3 TEXT NOT NULL DEFAULT '', data4 TEXT NOT NULL DEFAULT '', data5 TEXT NOT NULL DEFAULT ''"
+)
+QUEUE_LOG_INDEXES = ("time", "queuename", "event", "callid")
 
 _CTL_PATH_MAX = 100  # AF_UNIX path limit is 108 bytes
 
@@ -303,7 +329,23 @@ class DemoPBX:
             text = ConfigTemplate(tpl.read_text()).substitute(values)
             (self.etc_dir / tpl.name).write_text(text)
         shutil.copyfile(TEMPLATES_DIR / "sipp-phones.xml", self.workdir / "sipp" / "phones.xml")
+        self._create_cdr_table()
         return self.asterisk_conf
+
+    @property
+    def cdr_db(self) -> Path:
+        """The SQLite file Asterisk writes its CDRs (table ``cdr``) and its queue_log (table ``queue_log``) into,
+        with NethVoice's columns."""
+        return self.log_dir / "master.db"
+
+    def _create_cdr_table(self) -> None:
+        with contextlib.closing(sqlite3.connect(self.cdr_db)) as db, db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS cdr (AcctId INTEGER PRIMARY KEY, {CDR_COLUMNS})")
+            for column in CDR_INDEXES:
+                db.execute(f"CREATE INDEX IF NOT EXISTS cdr_{column} ON cdr ({column})")
+            db.execute(f"CREATE TABLE IF NOT EXISTS queue_log ({QUEUE_LOG_COLUMNS})")
+            for column in QUEUE_LOG_INDEXES:
+                db.execute(f"CREATE INDEX IF NOT EXISTS queue_log_{column} ON queue_log ({column})")
 
     def ami_info(self) -> dict:
         """How to reach AMI: ``host``, ``port``, ``username``, ``secret``."""
