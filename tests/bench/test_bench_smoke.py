@@ -27,6 +27,18 @@ def test_ami_ingest_prints_its_tables():
     assert "+ websocket, 1 client logged in" in out
 
 
+def test_phonebook_prints_its_tables():
+    out = run_bench("phonebook.py", "--contacts", "300", "--repeat", "1")
+    assert "### search latency, 300 contacts" in out and "| cticontact by id" in out
+    assert "### SQLite: what the database does" in out and "name_idx" in out
+
+
+def test_history_prints_its_table():
+    out = run_bench("history.py", "--rows", "3000", "--repeat", "1", "--engines", "sqlite")
+    assert "### history queries, 3000 CDR rows (ms)" in out
+    assert "user, 1 day, limit 15" in out and "paging 30 days" in out
+
+
 def test_fanout_prints_its_table():
     out = run_bench("fanout.py", "3", "--events", "2", "--variants", "before,nethcti", "--processes", "1")
     assert "### fan-out latency" in out
