@@ -1,55 +1,34 @@
 """Users, passwords and conf.d for the api tests, and a probe plugin with routes of "another plugin"."""
 
-import json
-
 import pytest
-from nethcti_auth.passwords import PasswordFile
 from quart import Blueprint, g
 
 from nethcti import hookimpl
-from nethcti.testing import base_conf, write_conf
+from nethcti.testing import users_conf, write_conf
 from nethcti.web import permission
 
-PROFILES = {
-    "1": {"id": "1", "name": "CTI", "macro_permissions": {
-        "nethvoice_cti": {"value": True, "permissions": []},
-        "settings": {"value": True, "permissions": [{"id": "2", "name": "dnd", "value": True}]},
-        "presence_panel": {"value": True, "permissions": []},
-    }},
-}
-USERS = {
-    "alice": {"name": "Alice Rossi", "profile_id": "1", "endpoints": {
-        "mainextension": {"201": {}}, "extension": {"201": {"type": "physical"}}}},
-    "bob": {"name": "Bob Bianchi", "profile_id": "1", "endpoints": {
-        "mainextension": {"202": {}}, "extension": {"202": {"type": "physical"}}}},
-    "carol": {"name": "Carol Verdi", "profile_id": "1", "endpoints": {
-        "mainextension": {"203": {}}, "extension": {"203": {"type": "physical"}}}},
-    "dave": {"name": "Dave Neri", "profile_id": "1", "endpoints": {
-        "mainextension": {"204": {}}, "extension": {"204": {"type": "physical"}}}},
-}
-PASSWORDS = {username: f"{username}-pw" for username in USERS}
+# one profile with the client's own permission, so phone-island's and the web client's checks pass
+USERS_TOML = """
+[users]
+enabled = true
+
+[users.profiles."1"]
+name = "CTI"
+permissions = ["nethvoice_cti", "settings.dnd", "presence_panel"]
+""" + "".join(f"""
+[users.accounts.{username}]
+name = "{name}"
+profile = "1"
+mainextension = "{exten}"
+""" for username, name, exten in [("alice", "Alice Rossi", "201"), ("bob", "Bob Bianchi", "202"),
+                                  ("carol", "Carol Verdi", "203"), ("dave", "Dave Neri", "204")])
+PASSWORDS = {username: f"{username}-pw" for username in ("alice", "bob", "carol", "dave")}
 
 
 def api_conf(directory, extra: str = ""):
-    """conf.d: users (NethVoice files), database, auth, api; passwords on file."""
-    (directory / "users.json").write_text(json.dumps(USERS))
-    (directory / "profiles.json").write_text(json.dumps(PROFILES))
-    passwords = PasswordFile(directory / "state" / "passwords")
-    for username, password in PASSWORDS.items():
-        passwords.set(username, password)
-    conf_dir = base_conf(directory, f"""
-        [users]
-        enabled = true
-        users_file = "{directory / 'users.json'}"
-        profiles_file = "{directory / 'profiles.json'}"
-        [database]
-        enabled = true
-        [auth]
-        enabled = true
-        [api]
-        enabled = true
-    """)
-    write_conf(conf_dir, "60-extra.toml", extra)  # a later drop-in: its keys win
+    """conf.d: users, database, auth and api, passwords on file; ``extra`` in a later drop-in (its keys win)."""
+    conf_dir = users_conf(directory, "[api]\nenabled = true\n", users=USERS_TOML, passwords=PASSWORDS)
+    write_conf(conf_dir, "70-extra.toml", extra)
     return conf_dir
 
 
