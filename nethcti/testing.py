@@ -41,7 +41,9 @@ FROM_PLUGINS: dict[str, tuple[str, str, str]] = {
     "EventClient": ("websocket", "nethcti_websocket.testing", "EventClient"),
 }
 
-__all__ = ["WAIT", "base_conf", "free_port", "running_app", "served", "wait_until", "write_conf", *FROM_PLUGINS]
+__all__ = [
+    "WAIT", "ApiClient", "base_conf", "free_port", "running_app", "served", "wait_until", "write_conf", *FROM_PLUGINS,
+]
 
 _running: weakref.WeakSet[NethctiApp] = weakref.WeakSet()  # apps inside running_app: started, not yet stopped
 
@@ -143,3 +145,42 @@ async def wait_until(predicate: Callable[[], Any], what: str, timeout: float = W
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout:g} s: {what}")
         await asyncio.sleep(0.01)
+
+
+class ApiClient:
+    """HTTP calls to a running app as the test users, each logged in once by the clients' nonce login.
+
+    ``prefix`` is put before every path (``"/webrest/phonebook/"``); every call checks the status code and
+    returns the JSON body. Passwords are ``<user>-pw`` (the demo users') unless ``passwords`` says otherwise.
+    """
+
+    def __init__(self, app: NethctiApp, prefix: str = "/webrest", passwords: dict[str, str] | None = None):
+        self.app, self.prefix, self.passwords = app, prefix, passwords or {}
+        self.client = app.test_client()
+        self.logins: dict[str, dict] = {}
+
+    async def headers(self, user: str) -> dict:
+        """The ``Authorization`` header of ``user`` (logged in on first use)."""
+        if user not in self.logins:
+            log_in = __getattr__("log_in")  # from the auth plugin, imported on first use
+            self.logins[user] = await log_in(self.client, user, self.passwords.get(user, f"{user}-pw"))
+        return self.logins[user]
+
+    async def call(self, method: str, path: str, user: str = "alice", status: int = 200, body: Any = None,
+                   **request: Any) -> Any:
+        if body is not None:
+            request["json"] = body
+        response = await self.client.open(self.prefix + path, method=method, headers=await self.headers(user),
+                                          **request)
+        data = await response.get_json()
+        assert response.status_code == status, (method, path, user, response.status_code, data)
+        return data
+
+    async def get(self, path: str, user: str = "alice", status: int = 200, **query: Any) -> Any:
+        return await self.call("GET", path, user, status, **({"query_string": query} if query else {}))
+
+    async def post(self, path: str, body: Any, user: str = "alice", status: int = 200) -> Any:
+        return await self.call("POST", path, user, status, body)
+
+    async def delete(self, path: str, user: str = "alice", status: int = 200) -> Any:
+        return await self.call("DELETE", path, user, status)

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from nethcti_ami.testing import FakeAMI, wait_until
 from nethcti_astproxy.testing import PASSWORDS, demo_conf, fake_ami_answers, read_transcript
-from nethcti_auth.testing import log_in
 from nethcti_history.testing import SAMPLE_ROWS, create_cdr
 
-from nethcti.testing import running_app, write_conf
+from nethcti.testing import ApiClient, running_app, write_conf
 
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "astproxy" / "tests" / "transcripts"
 
@@ -63,30 +62,12 @@ def cdr_url(engine, tmp_path, request):
     return request.getfixturevalue("mariadb").create_database("history")
 
 
-class Api:
+class Api(ApiClient):
     """The running app and a client that logs each demo user in once."""
 
     def __init__(self, app, recordings: Path):
-        self.app, self.recordings = app, recordings
-        self.client = app.test_client()
-        self._headers: dict[str, dict] = {}
-
-    async def headers(self, user: str) -> dict:
-        if user not in self._headers:
-            self._headers[user] = await log_in(self.client, user, PASSWORDS[user])
-        return self._headers[user]
-
-    async def get(self, path: str, user: str = "alice", status: int = 200, **query):
-        response = await self.client.get(f"/webrest{path}", headers=await self.headers(user), query_string=query)
-        body = await response.get_json()
-        assert response.status_code == status, (path, user, response.status_code, body)
-        return body
-
-    async def post(self, path: str, body: dict, user: str = "alice", status: int = 200):
-        response = await self.client.post(f"/webrest{path}", headers=await self.headers(user), json=body)
-        answer = await response.get_json()
-        assert response.status_code == status, (path, user, response.status_code, answer)
-        return answer
+        super().__init__(app, "/webrest", PASSWORDS)
+        self.recordings = recordings
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from nethcti_auth.passwords import PasswordFile
-from nethcti_auth.testing import log_in
 
-from nethcti.testing import base_conf, running_app
+from nethcti.testing import ApiClient, base_conf, running_app
 
 # alice and carol: the phonebook; bob: phonebook.ad_phonebook (anyone's contacts); dave: no phonebook at all
 USERS = """
@@ -65,32 +64,11 @@ def engine_url(request, tmp_path) -> str:
     return request.getfixturevalue("mariadb").create_database("phonebook")
 
 
-class Api:
+class Api(ApiClient):
     """HTTP calls to /webrest/phonebook as one of the test users; every call checks the status code."""
 
     def __init__(self, app):
-        self.app = app
-        self.client = app.test_client()
-        self.logins: dict[str, dict] = {}
-
-    async def call(self, method: str, path: str, user: str = "alice", status: int = 200, **kwargs):
-        if user not in self.logins:
-            self.logins[user] = await log_in(self.client, user, f"{user}-pw")
-        response = await self.client.open(
-            f"/webrest/phonebook/{path}", method=method, headers=self.logins[user], **kwargs
-        )
-        data = await response.get_json()
-        assert response.status_code == status, (method, path, user, response.status_code, data)
-        return data
-
-    async def get(self, path: str, user: str = "alice", status: int = 200, **query):
-        return await self.call("GET", path, user, status, query_string=query)
-
-    async def post(self, path: str, body, user: str = "alice", status: int = 200):
-        return await self.call("POST", path, user, status, json=body)
-
-    async def delete(self, path: str, user: str = "alice", status: int = 200):
-        return await self.call("DELETE", path, user, status)
+        super().__init__(app, "/webrest/phonebook/")
 
     async def create(self, user: str = "alice", **contact) -> int:
         return (await self.post("create", contact, user, status=201))["id"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nethcti import hookimpl
+from nethcti.testing import ApiClient
 
 PASSWORDS = {"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw", "dave": "dave-pw"}
 
@@ -128,35 +129,13 @@ class AstDB:
         return [{"Response": "Success", "Message": "Key deleted successfully"}]
 
 
-class Api:
-    """HTTP calls as one of the test users; every call checks the status code."""
+class Api(ApiClient):
+    """HTTP calls to /webrest/user as one of the test users; every call checks the status code."""
 
     def __init__(self, app, probe: PresenceProbe, fake: Any = None):
-        self.app, self.fake, self.probe = app, fake, probe
+        super().__init__(app, "/webrest/user/", PASSWORDS)
+        self.fake, self.probe = fake, probe
         self.astdb = AstDB(fake) if fake is not None else None
-        self.client = app.test_client()
-        self.logins: dict[str, dict] = {}
-
-    async def call(self, method: str, path: str, user: str = "alice", status: int = 200, body=None):
-        from nethcti_auth.testing import log_in
-
-        if user not in self.logins:
-            self.logins[user] = await log_in(self.client, user, PASSWORDS[user])
-        extra = {"json": body} if body is not None else {}
-        response = await self.client.open(f"/webrest/user/{path}", method=method, headers=self.logins[user],
-                                          **extra)
-        data = await response.get_json()
-        assert response.status_code == status, (method, path, user, response.status_code, data)
-        return data
-
-    async def get(self, path: str, user: str = "alice", status: int = 200):
-        return await self.call("GET", path, user, status)
-
-    async def post(self, path: str, body, user: str = "alice", status: int = 200):
-        return await self.call("POST", path, user, status, body)
-
-    async def delete(self, path: str, user: str = "alice", status: int = 200):
-        return await self.call("DELETE", path, user, status)
 
     def sent(self, *names: str) -> list[dict]:
         """The actions the app sent (except the model's loading), as (Action, Family/Key or Command, Val)."""

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from nethcti_ami.testing import FakeAMI, wait_until
 from nethcti_astproxy.testing import PASSWORDS, demo_conf, fake_ami_answers, read_transcript
-from nethcti_auth.testing import log_in
 from nethcti_queuestats.testing import NOW, SAMPLE_CDR, SAMPLE_ROWS, create_queue_log
 
-from nethcti.testing import running_app, write_conf
+from nethcti.testing import ApiClient, running_app, write_conf
 
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "astproxy" / "tests" / "transcripts"
 
@@ -57,23 +56,12 @@ def queue_log_url(engine, tmp_path, request):
     return request.getfixturevalue("mariadb").create_database("queuestats")
 
 
-class Api:
+class Api(ApiClient):
     """The running app and a client that logs each demo user in once."""
 
     def __init__(self, app):
-        self.app = app
+        super().__init__(app, "/webrest/astproxy", PASSWORDS)
         self.stats = app.extensions["queuestats"]
-        self.client = app.test_client()
-        self._headers: dict[str, dict] = {}
-
-    async def get(self, path: str, user: str = "alice", status: int = 200, **query):
-        if user not in self._headers:
-            self._headers[user] = await log_in(self.client, user, PASSWORDS[user])
-        response = await self.client.get(f"/webrest/astproxy{path}", headers=self._headers[user],
-                                         query_string=query)
-        body = await response.get_json()
-        assert response.status_code == status, (path, user, response.status_code, body)
-        return body
 
 
 @pytest.fixture

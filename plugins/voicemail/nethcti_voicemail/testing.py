@@ -10,6 +10,8 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from nethcti.testing import ApiClient
+
 PASSWORDS = {"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw", "dave": "dave-pw"}
 
 # alice: box 201 and the presence panel (new_counters); bob: box 202; carol: no box; dave: two boxes
@@ -116,31 +118,10 @@ def write_spool_message(root: Path, box: str, folder: str, msgnum: int, origtime
     return msg_id
 
 
-class Api:
+class Api(ApiClient):
     """HTTP calls to /webrest/voicemail as one of the test users; every call checks the status code."""
 
     def __init__(self, app, fake: Any = None):
-        self.app, self.fake = app, fake
-        self.client = app.test_client()
-        self.logins: dict[str, dict] = {}
+        super().__init__(app, "/webrest/voicemail/", PASSWORDS)
+        self.fake = fake
 
-    async def call(self, method: str, path: str, user: str = "alice", status: int = 200, body=None):
-        from nethcti_auth.testing import log_in
-
-        if user not in self.logins:
-            self.logins[user] = await log_in(self.client, user, PASSWORDS[user])
-        extra = {"json": body} if body is not None else {}
-        response = await self.client.open(f"/webrest/voicemail/{path}", method=method, headers=self.logins[user],
-                                          **extra)
-        data = await response.get_json()
-        assert response.status_code == status, (method, path, user, response.status_code, data)
-        return data
-
-    async def get(self, path: str, user: str = "alice", status: int = 200):
-        return await self.call("GET", path, user, status)
-
-    async def post(self, path: str, body, user: str = "alice", status: int = 200):
-        return await self.call("POST", path, user, status, body)
-
-    async def delete(self, path: str, user: str = "alice", status: int = 200):
-        return await self.call("DELETE", path, user, status)
