@@ -10,9 +10,12 @@ from nethcti.errors import StartupError
 from nethcti_astproxy import hookspecs
 from nethcti_astproxy.model import EVENT_METHODS
 from nethcti_astproxy.ops.routes import build_blueprint
+from nethcti_astproxy.phones import Phones
+from nethcti_astproxy.pins import PinStore
 from nethcti_astproxy.routes import blueprint
 from nethcti_astproxy.schemas import AstproxySchema
 from nethcti_astproxy.service import Astproxy
+from nethcti_astproxy.settings_routes import blueprint as settings_blueprint
 from nethcti_astproxy.statics import StaticsError, load_statics
 
 __all__ = ["hookspecs"]
@@ -26,7 +29,7 @@ def register_config_schema():
 
 @hookimpl
 def register_routes():
-    return [blueprint, build_blueprint()]
+    return [blueprint, build_blueprint(), settings_blueprint]
 
 
 @hookimpl
@@ -71,6 +74,18 @@ async def startup(app):
 
     app.extensions["astproxy"].default_extension = default_extension
     app.extensions["astproxy"].recall_on_busy_enabled = recall_on_busy_enabled
+    app.extensions["astproxy"].forward_writer = lambda: app.extensions.get("presence")
+    try:
+        app.extensions["astproxy"].phones = Phones.from_config(config)
+    except StaticsError as exc:
+        raise StartupError(str(exc)) from None
+
+    async def to_user_sockets(event, payload, username) -> None:
+        if "websocket" in app.extensions:  # the websocket plugin's room of one user's sockets (user_room)
+            await app.emit(event, payload, to=f"user:{username.lower()}", local=False)
+
+    app.extensions["astproxy"].phones.emit = to_user_sockets
+    app.extensions["astproxy"].pins = PinStore(config["pin_url"], lambda: app.extensions.get("database"))
     if config["queue_stats_interval"] > 0:
         app.spawn(app.extensions["astproxy"].poll_queue_stats(config["queue_stats_interval"]), "astproxy-queue-stats")
 
@@ -80,6 +95,8 @@ async def shutdown(app):
     service = app.extensions.get("astproxy")
     if service is not None:
         service.cancel_load()
+        if service.pins is not None:
+            await service.pins.close()
 
 
 @hookimpl

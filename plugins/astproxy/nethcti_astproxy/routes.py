@@ -71,6 +71,11 @@ async def prefix():
     return {"prefix": service().statics.prefix}
 
 
+@blueprint.get("/sip_webrtc")
+async def sip_webrtc():
+    return {}  # the original's WebRTC SIP settings were never set: phone-island takes them from /user/me
+
+
 @blueprint.get("/opgroups")
 async def opgroups():
     return {group: {"users": list(users)} for group, users in service().statics.operator_groups.items()}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import ipaddress
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from nethcti.config import secret_field
 
 
 class Text(fields.String):
@@ -15,6 +19,15 @@ class Text(fields.String):
 
 
 NAME = validate.Length(min=1, max=80)
+ABSOLUTE = validate.Regexp(r"^/[^\r\n\0]*$", error="Must be an absolute path")
+
+
+def network(value: str) -> None:
+    """An address or network (``192.168.1.0/24``, ``::1``)."""
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValidationError("Not an address or network (CIDR)") from None
 
 
 class TrunkSchema(Schema):
@@ -45,6 +58,20 @@ class AstproxySchema(Schema):
     # where start_record has Asterisk write call recordings (<dir>/YYYY/MM/DD/<file>.wav); an Asterisk path
     recordings_dir = fields.String(load_default="/var/spool/asterisk/monitor",
                                    validate=validate.Regexp(r"^/[^\r\n\0]*$", error="Must be an absolute path"))
+    # desk phones: user agents (regular expressions) that answer / hold on SIP NOTIFY Event: talk / hold
+    notify_user_agents = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+    phone_urls_file = fields.String(load_default=None, allow_none=True)  # NethVoice: /etc/nethcti/phone_urls.json
+    phone_http_timeout = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=60))
+    click_to_call = fields.String(load_default="disabled",  # the original's auto_c2c
+                                  validate=validate.OneOf(["disabled", "enabled", "cloud"]))
+    # wake-up calls: Asterisk's outgoing spool, and a directory on the same filesystem to write the files first
+    outgoing_dir = fields.String(load_default="/var/spool/asterisk/outgoing", validate=ABSOLUTE)
+    outgoing_tmp_dir = fields.String(load_default="/var/spool/asterisk/tmp", validate=ABSOLUTE)
+    # NethVoice's outbound-route PINs (tables pin, pin_protected_routes); None: nethcti's own database
+    pin_url = secret_field(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    # POST /astproxy/unauthe_call without a token, only from these addresses (CIDR); off by default
+    unauthe_call = fields.Boolean(load_default=False)
+    unauthe_call_allowed = fields.List(fields.String(validate=network), load_default=list)
 
 
 class EndpointParam(Schema):

@@ -18,6 +18,7 @@ from nethcti_astproxy.errors import ModelNotReady, NoSuchExtension
 from nethcti_astproxy.loader import build_model, fetch_snapshot
 from nethcti_astproxy.model import Account, Model, normalize_mac
 from nethcti_astproxy.objects import Channel, Conference, Extension, Parking, Queue, QueueMember, Trunk
+from nethcti_astproxy.phones import Phones
 from nethcti_astproxy.publish import Publisher
 from nethcti_astproxy.render import Mask, Renderer
 from nethcti_astproxy.statics import Statics
@@ -69,6 +70,11 @@ class Astproxy:
         self.default_extension: Callable[[Any], str | None] = lambda user: None
         # may a user book a recall on busy (hook recall_on_busy_enabled), set by the plugin at start-up
         self.recall_on_busy_enabled: Callable[[Any], bool] = lambda user: True
+        # the service that writes call forwards (presence's, when enabled: cfcall/cfvm), set at start-up
+        self.forward_writer: Callable[[], Any] = lambda: None
+        # desk phones' remote control and the users' socket.io clients (ops/phones.py, ops/webrtc.py), set at start-up
+        self.phones = Phones()
+        self.pins: Any = None  # the outbound-route PINs (nethcti_astproxy.pins.PinStore), set at start-up
 
     # ------------------------------------------------------------------ loading
 

@@ -40,6 +40,8 @@ class Statics:
     transfer_context: str = "from-internal"
     trunk_conversations: bool = True
     recordings_dir: str = "/var/spool/asterisk/monitor"
+    outgoing_dir: str = "/var/spool/asterisk/outgoing"  # wake-up call files
+    outgoing_tmp_dir: str = "/var/spool/asterisk/tmp"
 
     @property
     def confbridge_code(self) -> str:
@@ -109,4 +111,6 @@ def load_statics(config: dict[str, Any]) -> Statics:
         prefix=prefix, trunks=trunks, queues=queues, feature_codes=codes, operator_groups=groups,
         transfer_context=transfer_context, trunk_conversations=config.get("trunk_conversations", True),
         recordings_dir=config.get("recordings_dir", Statics.recordings_dir).rstrip("/") or "/",
+        outgoing_dir=config.get("outgoing_dir", Statics.outgoing_dir),
+        outgoing_tmp_dir=config.get("outgoing_tmp_dir", Statics.outgoing_tmp_dir),
     )

@@ -83,6 +83,8 @@ class UserService:
         if not user.owns_extension(exten):
             raise NotYourExtension(f"Extension {exten} is not one of yours", {"id": exten})
         await self.settings.set(user.username, {DEFAULT_EXTENSION: exten})
+        # the newer server's event: the user's other clients (phone-island) switch device too
+        await self.emit("updateDefaultDevice", exten, to=f"user:{user.username.lower()}", local=False)  # user_room
 
     async def save_settings(self, user: Any, values: dict[str, Any]) -> None:
         await self.settings.set(user.username, values)

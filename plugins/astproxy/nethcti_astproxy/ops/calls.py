@@ -21,6 +21,8 @@ from nethcti_astproxy.ops.common import (
     normalize_number,
     one_of,
 )
+from nethcti_astproxy.ops.phones import call_through_phone
+from nethcti_astproxy.ops.webrtc import call_webrtc
 
 AD_PHONE = "presence_panel.ad_phone"
 HANGUP = "presence_panel.hangup"
@@ -74,7 +76,10 @@ async def call(ctx: Context, params: dict) -> dict:
         return await call_from_cellphone(ctx, params["endpointId"], number)
     exten = params["endpointId"] or ctx.default_extension()
     ctx.require_own(exten, AD_PHONE)
-    return await originate_call(ctx, exten, number)
+    # the default device, a WebRTC phone, places the call itself; a desk phone may through its HTTP API; else AMI
+    # rings the phone first (a WebRTC phone named in endpointId too: phone-island answers the Originate)
+    return ((params["endpointId"] is None and await call_webrtc(ctx, exten, number))
+            or await call_through_phone(ctx, exten, number) or await originate_call(ctx, exten, number))
 
 
 async def call_from_cellphone(ctx: Context, cellphone: str, number: str) -> dict[str, Any]:

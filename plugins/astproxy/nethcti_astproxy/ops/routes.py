@@ -5,7 +5,20 @@ from __future__ import annotations
 from quart import Blueprint, current_app, g
 
 from nethcti.web import load_params
-from nethcti_astproxy.ops import calls, conferences, dnd, queues, recording, transfers
+from nethcti_astproxy.ops import (
+    calls,
+    conferences,
+    dnd,
+    incall_audio,
+    pbxsettings,
+    phones,
+    pins,
+    queues,
+    recording,
+    transfers,
+    wakeup,
+    webrtc,
+)
 from nethcti_astproxy.ops.common import Context, Operation
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -15,6 +28,12 @@ OPERATIONS: tuple[Operation, ...] = (
     *queues.OPERATIONS,
     *conferences.OPERATIONS,
     *dnd.OPERATIONS,
+    *phones.OPERATIONS,
+    *webrtc.OPERATIONS,
+    *pbxsettings.OPERATIONS,
+    *wakeup.OPERATIONS,
+    *pins.OPERATIONS,
+    *incall_audio.OPERATIONS,
 )
 
 
