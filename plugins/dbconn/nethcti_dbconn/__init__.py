@@ -1,0 +1,1 @@
+"""nethcti plugin: testing a database connection, as the customer card admin page does."""

@@ -1,0 +1,1 @@
+"""nethcti plugin: off-hour rules of the inbound routes and their announcements."""
