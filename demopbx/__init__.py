@@ -72,6 +72,8 @@ QUEUES = {
 SEED_ASTDB = [
     ("QPENALTY/402/agents", "203", "0"),
     ("QPENALTY/402/agents", "201", "0"),
+    # call waiting on, as FreePBX enables it for a new extension (sub-call-ext: off -> busy while in a call)
+    *(("CW", exten, "ENABLED") for exten in ("201", "91201", "202", "203", "204")),
 ]
 
 #: Loaded when present in MODULES_DIR (module -> Debian package).
@@ -249,6 +251,7 @@ class DemoPBX:
         self.asterisk_conf = self.etc_dir / "asterisk.conf"
         self.asterisk_out = self.log_dir / "asterisk.out"
         self.sipp_out = self.log_dir / "sipp.err"
+        self.sipp_messages = self.log_dir / "sipp-messages.log"  # every SIP message sipp sent or received
 
         self._asterisk: subprocess.Popen | None = None
         self._sipp: subprocess.Popen | None = None
@@ -421,6 +424,8 @@ class DemoPBX:
         cmd += ["-mi", HOST, "-mp", str(media)]  # RTP (and media + 2)
         cmd += ["-ci", HOST, "-cp", str(free_port())]  # remote control
         cmd += ["-aa", "-nostdin"]  # 200 OK to INFO/NOTIFY/OPTIONS/UPDATE
+        cmd += ["-trace_msg", "-message_file", str(self.sipp_messages)]  # what the phones received (NOTIFYs)
+        cmd += ["-ringbuffer_size", "5000000", "-ringbuffer_files", "1"]  # bounded for a long scripts/run
         with open(self.sipp_out, "ab") as err:
             self._sipp = subprocess.Popen(
                 cmd,
@@ -648,13 +653,15 @@ class DemoPBX:
             time.sleep(0.05)
 
     def reset(self) -> None:
-        """Back to the sample state: no calls or parked calls, no DND/CF*/ROB
-        keys, no dynamic queue members, static members unpaused, queue stats
+        """Back to the sample state: no calls or parked calls, no DND/CF*/ROB/OFFHOUR
+        keys, no pending call files, no dynamic queue members, static members unpaused, queue stats
         zeroed, Custom:DND / CustomPresence states cleared, AstDB seeds
         rewritten. Takes about half a second."""
         self.hangup_all()
-        for family in ("DND", "CF", "CFB", "CFU", "ROB", "DEMOPBX"):
+        for family in ("DND", "CF", "CFB", "CFU", "CW", "ROB", "DEMOPBX", "OFFHOUR"):
             self.cli(f"database deltree {family}")
+        for call_file in (self.spool_dir / "outgoing").glob("*.call"):  # wake-up calls not made yet
+            call_file.unlink(missing_ok=True)
         for queue in QUEUES:
             for line in self.cli(f"queue show {queue}").splitlines():
                 m = re.search(r"\(((?:Local|PJSIP)/[^ )]+)", line)

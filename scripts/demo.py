@@ -31,12 +31,13 @@ DEMO_PERMISSIONS = [
     "queue_agent.ad_queue_agent", "queue_agent.lost_queue_call", "qmanager.qmanager_401", "qmanager.qmanager_402",
     "operator_panel",
     "streaming.vs_demo", "settings.video_conference", "customer_card.cc_demo", "cdr.group_cdr",
+    "off_hour.ad_off_hour",
 ]
 # The switchboard's operator groups (NethVoice's operator.json "groups"): the operator panel lists these.
 OPERATOR_GROUPS = {"Support": ["alice", "bob"], "Sales": ["carol", "dave"]}
 PLUGINS = ["logging", "database", "users", "auth", "api", "ami", "astproxy", "presence", "websocket",
            "profiling", "streaming", "videoconf", "custcard", "phonebook", "static", "history", "queuestats",
-           "voicemail"]
+           "voicemail", "offhour"]
 
 
 def installed_plugins() -> set[str]:
@@ -56,17 +57,24 @@ def toml_value(value) -> str:
 def write_conf(conf_dir: Path, state: Path, pbx: DemoPBX, port: int) -> None:
     conf_dir.mkdir(parents=True, exist_ok=True)
     state.mkdir(parents=True, exist_ok=True)
+    (state / "sounds").mkdir(exist_ok=True)  # offhour's announcements
     enabled = installed_plugins()
     sections = {
         "server": {"host": "127.0.0.1", "port": port, "state_dir": str(state)},
         "logging": {"file": str(state / "nethcti.log"), "level": "info"},
         "ami": {"host": pbx.host, "port": pbx.ami_port, "username": pbx.ami_username, "secret": pbx.ami_secret},
-        "astproxy": {"recordings_dir": str(pbx.spool_dir / "monitor")},
+        "astproxy": {"recordings_dir": str(pbx.spool_dir / "monitor"), "outgoing_dir": str(pbx.spool_dir / "outgoing"),
+                     "outgoing_tmp_dir": str(pbx.spool_dir / "tmp")},  # wake-up calls in the demo's spool
         "presence": {"recallonbusy_file": str(state / "recallonbusy.json")},
         "history": {"cdr_url": f"sqlite+aiosqlite:///{pbx.cdr_db}"},  # the CDRs the demo Asterisk writes
         "queuestats": {"queue_log_url": f"sqlite+aiosqlite:///{pbx.cdr_db}"},  # its queue_log, written by realtime
         "videoconf": {"url": "https://meet.jit.si/"},
         "voicemail": {"spool_dir": str(pbx.spool_dir / "voicemail")},  # the demo Asterisk's own spool
+        # NethVoice's incoming/offhour/offhour_files tables in a SQLite file (seed_offhour); the rules are copied
+        # to AstDB, where the demo dialplan (context from-did) reads them
+        "offhour": {"asterisk_db_url": f"sqlite+aiosqlite:///{state / 'offhour.db'}",
+                    "sounds_dir": str(state / "sounds"), "record_dir": str(pbx.spool_dir / "tmp"), "astdb": True,
+                    "create_tables": True},
         # a centralized phonebook as NethVoice's (phonebook.phonebook), here a SQLite file: see seed_phonebook
         "phonebook": {"centralized_url": f"sqlite+aiosqlite:///{state / 'centralized-phonebook.db'}"},
     }
@@ -82,7 +90,8 @@ def write_conf(conf_dir: Path, state: Path, pbx: DemoPBX, port: int) -> None:
         lines += [f"{key} = {toml_value(value)}" for key, value in sections.get(name, {}).items()]
         lines.append("")
     if "astproxy" in enabled:  # what NethVoice's ast_objects.json would say about the demo dialplan
-        lines += ["[astproxy.feature_codes]", 'pickup = "**"', 'confbridge_conf = "8"', 'que_toggle = "*45"', "",
+        lines += ["[astproxy.feature_codes]", 'pickup = "**"', 'confbridge_conf = "8"', 'que_toggle = "*45"',
+                  'dnd_toggle = "*76"', 'incall_audio = "*99"', "",
                   "[astproxy.queues.401]", 'name = "Support"', "",
                   "[astproxy.queues.402]", 'name = "Sales"', 'dynmembers = ["201", "203"]', "",
                   "[astproxy.operator_groups]", *(f"{g} = {toml_value(u)}" for g, u in OPERATOR_GROUPS.items()), ""]
@@ -171,6 +180,15 @@ def seed_history(pbx: DemoPBX) -> None:
                            rows)
 
 
+def seed_offhour(state: Path) -> None:
+    """The demo's inbound routes (DIDs 0721405516 -> 201, 0721405500 -> queue 401, as context from-did)."""
+    import asyncio
+
+    from nethcti_offhour.testing import seed_routes
+
+    asyncio.run(seed_routes(f"sqlite+aiosqlite:///{state / 'offhour.db'}"))
+
+
 def nethcti(conf_dir: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nethcti.cli", "--conf-dir", str(conf_dir), *args],
                           check=True, text=True, **kwargs)
@@ -215,6 +233,8 @@ def main() -> int:
             seed_voicemail(pbx)
         if "phonebook" in installed_plugins():
             seed_phonebook(state)
+        if "offhour" in installed_plugins():
+            seed_offhour(state)
         if "auth" in installed_plugins():
             for username in USERS:
                 nethcti(conf_dir, "user", "passwd", username, input=f"{username}\n", stdout=subprocess.DEVNULL)
