@@ -87,6 +87,7 @@ async def test_call_201_to_202_rings_connects_and_ends(tmp_path, demo_pbx_clean)
         assert convid == bob_id == f"{channel_of(astproxy, '201')}>{channel_of(astproxy, '202')}"
         assert (alice["direction"], bob["direction"]) == ("out", "in")
         assert (alice["counterpartNum"], bob["counterpartNum"]) == ("202", "201")
+        await app.hooks_idle()  # the probe hears the model's changes on its own queue
         for exten in ("201", "202"):
             history = probe.statuses[exten]
             assert history.index("ringing") < history.index("busy"), (exten, history)

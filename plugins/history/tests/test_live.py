@@ -90,9 +90,11 @@ async def test_calls_appear_in_history(tmp_path, fresh_pbx):
         # 203 calls queue 401: 201 and 202 ring, one answers
         await eventually(lambda: _no_channels(sb, "201"), "the busy call is over")
         await asyncio.to_thread(pbx.set_phone, "203", "answer")
+        await asyncio.to_thread(pbx.set_phone, "202", "ring")  # 201 answers, so the call is in alice's history
         await sb.ami.originate("PJSIP/203", exten="401", context="from-internal", caller_id="203")
         await wait_until(lambda: sb.talking("203") is not None, "the queue call is answered")
         await asyncio.to_thread(pbx.hangup_all)
+        await asyncio.to_thread(pbx.set_phone, "202", "answer")
         await sb.wait_idle("201", "202", "203")
 
         async def three_calls():

@@ -137,6 +137,12 @@ class Api(ApiClient):
         self.fake, self.probe = fake, probe
         self.astdb = AstDB(fake) if fake is not None else None
 
+    async def call(self, *args, **kwargs):
+        """The request, then what it notified: the probe hears presence changes on its own queue."""
+        answer = await super().call(*args, **kwargs)
+        await self.app.hooks_idle()
+        return answer
+
     def sent(self, *names: str) -> list[dict]:
         """The actions the app sent (except the model's loading), as (Action, Family/Key or Command, Val)."""
         wanted = {name.lower() for name in names}

@@ -107,6 +107,7 @@ async def hang_up_everything(app, pbx) -> None:
     astproxy = app.extensions["astproxy"]
     await wait_until(lambda: not any(ext.channels for ext in astproxy.current().extensions.values()),
                      "every call is gone from the model")
+    await app.hooks_idle()  # and every plugin has heard of it
 
 
 async def test_every_presence_writes_every_device_and_routes_calls(tmp_path, demo_pbx_clean):
