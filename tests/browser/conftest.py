@@ -1,5 +1,6 @@
-"""The browser suite's set-up: the host page built with esbuild, `nethcti serve` with the demo's conf.d against
-the demo PBX, the TLS front on 443 of a loopback address, and Debian's Chromium driven by Playwright.
+"""The browser suite's set-up: the host pages built with esbuild (phone-island 0.13.4 in legacy mode, and the
+current one in /api mode for the tests parametrized over ``islands.ISLANDS``), `nethcti serve` with the demo's
+conf.d against the demo PBX, the TLS front on 443 of a loopback address, and Debian's Chromium driven by Playwright.
 
 Failing tests leave a screenshot, the page's requests and phone-island's events in tests/browser/artifacts/
 (every test with ``NETHCTI_BROWSER_ARTIFACTS=1``). ``NETHCTI_BROWSER_HEADED=1`` shows the browser (on a desktop,
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from tests.browser.front import Front, loopback_address, self_signed, serve_front
+from tests.browser.islands import HOSTNAME, ISLANDS, LEGACY, Island
 from tests.demopbx_fixtures import skip_or_fail
 
 HERE = Path(__file__).resolve().parent
@@ -29,8 +31,11 @@ REPO = HERE.parents[1]
 BUILD = HERE / "build"
 ARTIFACTS = HERE / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-HOSTNAME = "nethvoice.test"  # mapped to the front's loopback address inside Chromium only
 ADDRESS = loopback_address(os.getpid())
+# the island's connectivity checks (https://connectivitycheck.gstatic.com/generate_204 and the like): this
+# machine has no internet, so Chromium answers them itself
+CONNECTIVITY_CHECKS = ["https://www.google.com/**", "https://connectivitycheck.gstatic.com/**",
+                       "https://1.1.1.1/**", "https://cloudflare.com/**"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-proxy-server", "--ignore-certificate-errors",
                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -62,21 +67,30 @@ def demo_script():
     return _demo_module()
 
 
+@pytest.fixture
+def island(request) -> Island:
+    """phone-island 0.13.4 (legacy mode), unless the test is parametrized over ``ISLANDS``."""
+    return getattr(request, "param", LEGACY)
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """The host page and phone-island bundled by esbuild into tests/browser/build (``npm ci`` first if needed)."""
+    """The host pages and both phone-islands bundled by esbuild into tests/browser/build (``npm ci`` first if
+    needed)."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         skip_or_fail("node and npm are needed to build phone-island (apt-get install nodejs npm)")
-    if not (HERE / "node_modules" / "@nethesis" / "phone-island").is_dir():
+    if not all((HERE / "node_modules" / island.package / "dist").is_dir() for island in ISLANDS):
         done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
                               timeout=600)
         assert done.returncode == 0, f"npm ci in {HERE} failed:\n{done.stdout}\n{done.stderr}"
     BUILD.mkdir(exist_ok=True)
-    done = subprocess.run([str(HERE / "node_modules" / ".bin" / "esbuild"), "page/main.jsx", "--bundle",
-                           f"--outdir={BUILD}", "--define:process.env.NODE_ENV=\"production\"", "--log-level=error"],
+    done = subprocess.run([str(HERE / "node_modules" / ".bin" / "esbuild"), "page/main.jsx", "page/current.jsx",
+                           "--bundle", f"--outdir={BUILD}", "--define:process.env.NODE_ENV=\"production\"",
+                           "--log-level=error"],
                           cwd=HERE, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"esbuild failed:\n{done.stderr}"
-    shutil.copy(HERE / "page" / "index.html", BUILD / "index.html")
+    for island in ISLANDS:
+        shutil.copy(HERE / "page" / island.page, BUILD / island.page)
     return BUILD
 
 
@@ -148,9 +162,10 @@ async def nethcti(tmp_path, demo_pbx_clean, demo_script):
 
 
 @pytest.fixture
-async def front(tmp_path, nethcti, site):
-    """The front on https://nethvoice.test/ (port 443: phone-island's URLs have none) in front of ``nethcti``."""
-    serving = serve_front(Front(nethcti.url, site), ADDRESS, 443, self_signed(tmp_path, HOSTNAME))
+async def front(tmp_path, nethcti, site, island):
+    """The front on https://nethvoice.test/ (port 443: phone-island's URLs have none) in front of ``nethcti``,
+    with ``island``'s host page at ``/``."""
+    serving = serve_front(Front(nethcti.url, site, island.page), ADDRESS, 443, self_signed(tmp_path, HOSTNAME))
     try:
         front = await serving.__aenter__()
     except PermissionError:
@@ -163,9 +178,11 @@ async def front(tmp_path, nethcti, site):
 
 @dataclass
 class Recorded:
-    """What the page did: every HTTP exchange (method, URL, status) and websocket, and the page's console errors."""
+    """What the page did: every HTTP exchange (method, URL, status), the Authorization header of each request
+    to the front, every websocket, and the page's console errors."""
 
     responses: list[tuple[str, str, int]] = field(default_factory=list)
+    authorizations: list[tuple[str, str, str | None]] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     websockets: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
@@ -191,10 +208,12 @@ async def page(request, browser, front):
     """A fresh page at https://nethvoice.test/ (the front), recording what it does; artefacts if the test fails."""
     context = await browser.new_context(ignore_https_errors=True, locale="en-US",
                                         permissions=["microphone", "camera", "notifications"])
-    # phone-island checks "the internet" every 5 s by fetching google.com; this machine has none
-    await context.route("https://www.google.com/**", lambda route: route.fulfill(status=204))
+    for url in CONNECTIVITY_CHECKS:  # phone-island checks "the internet" every few seconds
+        await context.route(url, lambda route: route.fulfill(status=204))
     page = await context.new_page()
     recorded = Recorded()
+    page.on("request", lambda r: r.url.startswith(f"https://{HOSTNAME}/") and recorded.authorizations.append(
+        (r.method, r.url, r.headers.get("authorization"))))
     page.on("response", lambda r: recorded.responses.append((r.request.method, r.url, r.status)))
     page.on("requestfailed", lambda r: recorded.failed.append((r.method, r.url, r.failure or "")))
     page.on("websocket", lambda ws: recorded.websockets.append(ws.url))
@@ -218,6 +237,6 @@ async def _keep_artifacts(name: str, page) -> None:
     except Exception as exc:  # the page itself may be what broke
         events = [f"could not read the page: {exc}"]
     (ARTIFACTS / f"{name}.json").write_text(json.dumps({
-        "responses": page.recorded.responses, "failed": page.recorded.failed,
-        "websockets": page.recorded.websockets, "console_errors": page.recorded.console_errors,
-        "island_events": events}, indent=1, default=str))
+        "responses": page.recorded.responses, "authorizations": page.recorded.authorizations,
+        "failed": page.recorded.failed, "websockets": page.recorded.websockets,
+        "console_errors": page.recorded.console_errors, "island_events": events}, indent=1, default=str))

@@ -1,5 +1,6 @@
-"""The NethVoice front the browser sees: https on port 443, the host page at ``/``, ``/webrest/`` and
-``/socket.io/`` proxied to nethcti (as NethVoice's Traefik/Apache do), ``/janus`` answered by a stand-in."""
+"""The NethVoice front the browser sees: https on port 443, the host page at ``/``, ``/webrest/``,
+``/socket.io/`` and ``/api/`` (with its socket at ``/api/ws``) proxied to nethcti (as NethVoice's
+Traefik/Apache do; there ``/api`` is nethcti-middleware), ``/janus`` answered by a stand-in."""
 
 from __future__ import annotations
 
@@ -44,23 +45,26 @@ def self_signed(directory: Path, hostname: str) -> ssl.SSLContext:
 
 
 class Front:
-    """``upstream``: nethcti's base URL (``http://127.0.0.1:<port>``); ``site``: the built page (index.html …)."""
+    """``upstream``: nethcti's base URL (``http://127.0.0.1:<port>``); ``site``: the built pages; ``page``: the
+    one served at ``/`` (index.html: phone-island 0.13.4, legacy; current.html: the current one, /api)."""
 
-    def __init__(self, upstream: str, site: Path):
-        self.upstream, self.site = upstream.rstrip("/"), site
+    def __init__(self, upstream: str, site: Path, page: str = "index.html"):
+        self.upstream, self.site, self.page_name = upstream.rstrip("/"), site, page
         self.janus = JanusStub()
         self.websockets: set[web.WebSocketResponse] = set()
         self.app = web.Application()
         self.app.router.add_get("/", self.page)
-        self.app.router.add_get(r"/{name:main\.(js|css)}", self.asset)
+        self.app.router.add_get(r"/{name:(main|current)\.(js|css)}", self.asset)
         self.app.router.add_route("*", "/webrest/{tail:.*}", self.proxy)
         self.app.router.add_route("*", "/socket.io/{tail:.*}", self.socket_io)
+        self.app.router.add_route("*", "/api/ws/{tail:.*}", self.socket_io)
+        self.app.router.add_route("*", "/api/{tail:.*}", self.proxy)
         self.janus.add_routes(self.app)
         self.app.on_shutdown.append(self._close_websockets)
         self.session: aiohttp.ClientSession | None = None
 
     async def page(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(self.site / "index.html", headers={"Cache-Control": "no-store"})
+        return web.FileResponse(self.site / self.page_name, headers={"Cache-Control": "no-store"})
 
     async def asset(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(self.site / request.match_info["name"], headers={"Cache-Control": "no-store"})

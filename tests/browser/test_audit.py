@@ -31,7 +31,10 @@ def test_only_unexpected_errors_are_reported():
                  ("GET", f"{URL}/webrest/astproxy/extensions", 404),
                  ("GET", f"{URL}/webrest/astproxy/pinstatus", 404),
                  ("GET", f"{URL}/webrest/astproxy/pin", 500),
-                 ("GET", f"{URL}/webrest/user/me", 401)]
+                 ("GET", f"{URL}/webrest/user/me", 401),
+                 ("GET", f"{URL}/api/astproxy/pin", 404),
+                 ("GET", f"{URL}/api/astproxy/extensions", 404)]
     assert unexpected_errors(responses, not_built_routes(SAMPLE)) == [
         f"GET {URL}/webrest/astproxy/extensions -> 404", f"GET {URL}/webrest/astproxy/pinstatus -> 404",
-        f"GET {URL}/webrest/astproxy/pin -> 500", f"GET {URL}/webrest/user/me -> 401"]
+        f"GET {URL}/webrest/astproxy/pin -> 500", f"GET {URL}/webrest/user/me -> 401",
+        f"GET {URL}/api/astproxy/extensions -> 404"]

@@ -1,31 +1,8 @@
-// The host page: logs in as nethvoice-cti <= v0.11.6 did against /webrest (nonce, then HMAC-SHA1 token),
-// reads the WebRTC extension from /user/me and mounts phone-island with the base64 config it expects.
-import React from 'react'
-import { createRoot } from 'react-dom/client'
+// The legacy host page: logs in as nethvoice-cti <= v0.11.6 did against /webrest (nonce, then HMAC-SHA1
+// token) and gives phone-island 0.13.4 that token (or, to stay logged in, a persistent phone-island one).
 import { PhoneIsland } from '@nethesis/phone-island'
 import '@nethesis/phone-island/dist/index.css'
-
-// Every phone-island-* window event, in order, for the tests (window.islandEvents) and the status line.
-window.islandEvents = []
-const dispatchEvent = window.dispatchEvent.bind(window)
-window.dispatchEvent = (event) => {
-  if (event.type.startsWith('phone-island-')) {
-    window.islandEvents.push({ name: event.type, detail: event.detail, at: Date.now() })
-  }
-  return dispatchEvent(event)
-}
-
-const SOCKET_STATUS = {
-  'phone-island-socket-connected': 'connected',
-  'phone-island-socket-reconnected': 'connected',
-  'phone-island-socket-disconnected': 'disconnected',
-  'phone-island-server-disconnected': 'disconnected',
-}
-for (const [name, status] of Object.entries(SOCKET_STATUS)) {
-  window.addEventListener(name, () => {
-    document.getElementById('socket-status').textContent = status
-  })
-}
+import { hostPage } from './host.jsx'
 
 async function hmacSha1Hex(key, message) {
   const encoder = new TextEncoder()
@@ -47,7 +24,7 @@ async function phoneIslandToken(username, token) {
   return (await response.json()).token
 }
 
-async function login(username, password) {
+async function login(username, password, persistent) {
   const response = await fetch('/webrest/authentication/login', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -59,29 +36,7 @@ async function login(username, password) {
   const token = await hmacSha1Hex(password, `${username}:${password}:${nonce}`)
   const me = await fetch('/webrest/user/me', { headers: { Authorization: `${username}:${token}` } })
   if (!me.ok) throw new Error(`GET /user/me: ${me.status}`)
-  return { token, me: await me.json() }
+  return { token: persistent ? await phoneIslandToken(username, token) : token, me: await me.json() }
 }
 
-function mountIsland(username, token, me) {
-  const webrtc = (me.endpoints?.extension || []).find((extension) => extension.type === 'webrtc') || {}
-  // host:username:token:sipExten:sipSecret:sipHost:sipPort; phone-island builds https://<host>/...
-  const config = btoa([location.hostname, username, token, webrtc.id || '', webrtc.secret || '',
-    '127.0.0.1', '5060'].join(':'))
-  createRoot(document.getElementById('island')).render(<PhoneIsland dataConfig={config} uaType="desktop" />)
-}
-
-document.getElementById('login').addEventListener('submit', async (event) => {
-  event.preventDefault()
-  const form = new FormData(event.target)
-  const username = String(form.get('username')).trim().toLowerCase()
-  try {
-    const { token: sessionToken, me } = await login(username, String(form.get('password')))
-    const token = form.get('persistent') ? await phoneIslandToken(username, sessionToken) : sessionToken
-    event.target.hidden = true
-    document.getElementById('user').textContent = me.name
-    document.getElementById('session').hidden = false
-    mountIsland(username, token, me)
-  } catch (error) {
-    document.getElementById('login-error').textContent = error.message
-  }
-})
+hostPage(PhoneIsland, login)
