@@ -30,7 +30,8 @@ DEMO_PERMISSIONS = [
     "presence_panel.ad_parking", "presence_panel.hangup", "presence_panel.trunks", "presence_panel.ad_phone",
     "queue_agent.ad_queue_agent", "queue_agent.lost_queue_call", "qmanager.qmanager_401", "qmanager.qmanager_402",
     "operator_panel",
-    "streaming.vs_demo", "settings.video_conference", "customer_card.cc_demo", "cdr.group_cdr",
+    "streaming.vs_demo", "settings.video_conference", "customer_card.cc_identity", "customer_card.cc_last_calls",
+    "cdr.group_cdr",
     "off_hour.ad_off_hour",
 ]
 # The switchboard's operator groups (NethVoice's operator.json "groups"): the operator panel lists these.
@@ -95,7 +96,7 @@ def write_conf(conf_dir: Path, state: Path, pbx: DemoPBX, port: int) -> None:
                   "[astproxy.queues.401]", 'name = "Support"', "",
                   "[astproxy.queues.402]", 'name = "Sales"', 'dynmembers = ["201", "203"]', "",
                   "[astproxy.operator_groups]", *(f"{g} = {toml_value(u)}" for g, u in OPERATOR_GROUPS.items()), ""]
-    lines += demo_modules(enabled, state)
+    lines += demo_modules(enabled, state, pbx.cdr_db)
     if "users" in enabled:
         lines += ["[users.profiles.demo]", 'name = "Demo"', f"permissions = {toml_value(DEMO_PERMISSIONS)}", ""]
         for username, (name, main, extensions) in USERS.items():
@@ -132,26 +133,19 @@ def demo_camera() -> str:
     return f"http://127.0.0.1:{server.server_address[1]}/snapshot.png"
 
 
-def demo_modules(enabled: set[str], state: Path) -> list[str]:
-    """conf.d lines for streaming (a local camera, door phone 203) and custcard (a contacts table)."""
+def demo_modules(enabled: set[str], state: Path, cdr_db: Path) -> list[str]:
+    """conf.d lines for streaming (a local camera, door phone 203) and custcard (the default cards)."""
     lines = []
     if "streaming" in enabled:
         lines += ["[streaming.sources.vs_demo]", 'description = "Demo door (camera on loopback, door phone 203)"',
                   f'url = "{demo_camera()}"', 'extension = "203"', 'open = "1"', ""]
-    if "custcard" in enabled:
-        import sqlite3
+    if "custcard" in enabled:  # NethVoice's two default cards, as conf.d/73-custcard.toml ships them
+        from nethcti_custcard.testing import shipped_cards
 
-        cards = state / "cards.db"
-        with sqlite3.connect(cards) as db:
-            db.execute("CREATE TABLE IF NOT EXISTS contacts (name TEXT, company TEXT, phone TEXT)")
-            db.execute("DELETE FROM contacts")
-            db.executemany("INSERT INTO contacts VALUES (?, ?, ?)",
-                           [(name, "Demo company", main) for name, main, _ in USERS.values()])
-        template = "<h3>{{ name }}</h3>{% for c in results %}<p>{{ c.name }}, {{ c.company }}</p>{% endfor %}"
-        lines += ["[custcard.connections.demo]", f'url = "sqlite+aiosqlite:///{cards}"', "",
-                  "[custcard.cards.cc_demo]", 'description = "Demo contact"', 'connection = "demo"',
-                  'query = "SELECT name, company FROM contacts WHERE phone = :number"',
-                  f"template_text = {toml_value(template)}", ""]
+        phonebook = state / "centralized-phonebook.db"
+        lines += ["[custcard.connections.phonebook]", f'url = "sqlite+aiosqlite:///{phonebook}"',
+                  "[custcard.connections.cdr]", f'url = "sqlite+aiosqlite:///{cdr_db}"',
+                  shipped_cards(REPO / "conf.d" / "73-custcard.toml"), ""]
     return lines
 
 
