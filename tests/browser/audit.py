@@ -16,12 +16,13 @@ CLIENT_BUGS = {"/null", "/undefined"}
 
 
 def not_built_routes(text: str | None = None) -> list[str]:
-    """The backticked paths of the "Not built yet" section; a path others refine (`/astproxy` before
-    `/astproxy/answer`) only introduces them."""
+    """The backticked paths of the "Not built yet" section's list items (its introduction only explains the
+    format); a path others refine (`/astproxy` before `/astproxy/answer`) only introduces them."""
     text = COMPATIBILITY.read_text() if text is None else text
     section = re.search(r"^## Not built yet\n(.*?)(?=^## |\Z)", text, re.S | re.M)
     assert section, f"{COMPATIBILITY}: no '## Not built yet' section"
-    paths = set(re.findall(r"`(/[A-Za-z0-9_*][A-Za-z0-9_/*-]*)`", section.group(1)))
+    items = "\n".join(re.findall(r"^[-*] .*(?:\n  .*)*", section.group(1), re.M))
+    paths = set(re.findall(r"`(/[A-Za-z0-9_*][A-Za-z0-9_/*-]*)`", items))
     return sorted(p for p in paths if not any(q.startswith(p + "/") for q in paths))
 
 
