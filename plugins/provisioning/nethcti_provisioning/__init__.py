@@ -1,0 +1,1 @@
+"""nethcti plugin: FreePBX provisioning and Tancredi pass-through."""
