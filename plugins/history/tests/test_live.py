@@ -86,7 +86,8 @@ async def test_calls_appear_in_history(tmp_path, fresh_pbx):
         await sb.wait_idle("201", "202")
         # 201 calls 203, who is busy
         await asyncio.to_thread(pbx.set_phone, "203", "busy")
-        await sb.ami.originate("PJSIP/201", exten="203", context="from-internal", caller_id="201")
+        # wait=True: 201 has answered (its channel exists) before we wait for the busy call to end
+        await sb.ami.originate("PJSIP/201", exten="203", context="from-internal", caller_id="201", wait=True)
         # 203 calls queue 401: 201 and 202 ring, one answers
         await eventually(lambda: _no_channels(sb, "201"), "the busy call is over")
         await asyncio.to_thread(pbx.set_phone, "203", "answer")
@@ -97,11 +98,16 @@ async def test_calls_appear_in_history(tmp_path, fresh_pbx):
         await asyncio.to_thread(pbx.set_phone, "202", "answer")
         await sb.wait_idle("201", "202", "203")
 
-        async def three_calls():
-            rows = (await history(sb, "/historycall/interval/user/alice/{day}"))["rows"]
-            return len({r["linkedid"] for r in rows}) >= 3
+        seen: list[dict] = []
 
-        await eventually(three_calls, "Asterisk wrote the three calls' CDRs")
+        async def three_calls():
+            seen[:] = (await history(sb, "/historycall/interval/user/alice/{day}"))["rows"]
+            return len({r["linkedid"] for r in seen}) >= 3
+
+        try:
+            await eventually(three_calls, "Asterisk wrote the three calls' CDRs")
+        except AssertionError as exc:  # say what was there
+            raise AssertionError(f"{exc}: {[(r['cnum'], r['dst'], r['disposition']) for r in seen]}") from None
         rows = (await history(sb, "/historycall/interval/user/alice/{day}", sort="time asc"))["rows"]
         recorded = next(r for r in rows if r["dst"] == "202" and r["cnum"] == "201")
         assert (recorded["direction"], recorded["disposition"]) == ("out", "ANSWERED")
