@@ -30,11 +30,12 @@ async def get(sb: Switchboard, path: str, user: str, status: int = 200) -> dict:
     return answer
 
 
-async def answered(sb: Switchboard, exten: str) -> bool:
-    """Whether a call to ``exten`` through the dialplan is answered."""
+async def answered(sb: Switchboard, exten: str, hold: bool = False) -> bool:
+    """Whether a call to ``exten`` through the dialplan is answered; ``hold``: the call then stays up 10 s
+    (hang it up yourself), so who took it can be seen in the model."""
+    where = {"application": "Wait", "data": "10"} if hold else {"exten": "hangup", "context": "app-blackhole"}
     try:
-        await sb.ami.originate(f"Local/{exten}@from-internal", exten="hangup", context="app-blackhole", wait=True,
-                               ring_timeout=5)
+        await sb.ami.originate(f"Local/{exten}@from-internal", wait=True, ring_timeout=5, **where)
     except OriginateFailed:
         return False
     return True
@@ -89,7 +90,7 @@ async def test_call_forwards(tmp_path, demo_pbx_clean):
         assert sb.astproxy.to_json(sb.astproxy.extension("203"))["cf"] == "202"
         assert await get(sb, "cfcall/unconditional/203", "carol") == {"exten": "203", "status": "on", "to": "202"}
         assert await get(sb, "cfvm/unconditional/203", "carol") == {"exten": "203", "status": "off"}
-        assert await answered(sb, "203")  # forwarded: 202 answers
+        assert await answered(sb, "203", hold=True)  # forwarded: 202 answers
         await wait_until(lambda: bool(sb.channels("202")) and not sb.channels("203"), "202 took 203's call")
         await asyncio.to_thread(pbx.hangup_all)
 
