@@ -1,32 +1,23 @@
 """Uploaded announcements: a ``data:audio/…;base64,`` URI in, what Asterisk plays out (WAV, 16-bit PCM, 8 kHz,
-mono). WAV is read and converted with the standard library; MP3 needs ``mpg123``, used only when installed."""
+mono). WAV is converted by the ami plugin's ``nethcti_ami.sounds``; MP3 needs ``mpg123``, used only when installed."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import binascii
-import io
 import re
 import shutil
 import tempfile
-import warnings
-import wave
 from pathlib import Path
 
-from nethcti_offhour.errors import AudioTooLarge, UnsupportedAudio
+from nethcti_ami.sounds import SoundError, asterisk_wav
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    try:
-        import audioop
-    except ImportError:  # Python 3.13+ without audioop-lts: only 8 kHz mono WAV then
-        audioop = None
+from nethcti_offhour.errors import AudioTooLarge, UnsupportedAudio
 
 WAV_TYPES = {"audio/wav", "audio/wave", "audio/x-wav"}
 MP3_TYPES = {"audio/mp3", "audio/mpeg"}
 DATA_URI = re.compile(r"data:(?P<type>[\w/.+-]+)(;[\w=.+-]+)*;base64,", re.I)
-RATE, WIDTH = 8000, 2
 MPG123_TIMEOUT = 30.0
 
 
@@ -80,28 +71,8 @@ async def mp3_to_wav(data: bytes) -> bytes:
 
 
 def resample(data: bytes) -> bytes:
-    """``data`` (a 16-bit PCM WAV, mono or stereo, any rate) as an 8 kHz mono 16-bit WAV."""
+    """``data`` (a 16-bit PCM WAV, mono or stereo, any rate) as an 8 kHz mono 16-bit WAV; 400 otherwise."""
     try:
-        with wave.open(io.BytesIO(data)) as source:
-            channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
-            frames = source.readframes(source.getnframes())
-    except (wave.Error, EOFError, ValueError) as exc:
-        raise UnsupportedAudio(f"audio_content: not a PCM WAV file ({exc})") from None
-    if width != WIDTH or channels not in (1, 2) or not 1000 <= rate <= 192_000 or not frames:
-        raise UnsupportedAudio("audio_content: a WAV of 16-bit PCM samples, mono or stereo, is needed",
-                               {"channels": channels, "sample_bits": width * 8, "rate": rate})
-    if (channels, rate) != (1, RATE):
-        if audioop is None:
-            raise UnsupportedAudio("audio_content: a WAV of 16-bit PCM samples, 8000 Hz, mono is needed",
-                                   {"channels": channels, "rate": rate})
-        if channels == 2:
-            frames = audioop.tomono(frames, WIDTH, 0.5, 0.5)
-        if rate != RATE:
-            frames, _ = audioop.ratecv(frames, WIDTH, 1, rate, RATE, None)
-    out = io.BytesIO()
-    with wave.open(out, "wb") as target:
-        target.setnchannels(1)
-        target.setsampwidth(WIDTH)
-        target.setframerate(RATE)
-        target.writeframes(frames)
-    return out.getvalue()
+        return asterisk_wav(data)
+    except SoundError as exc:
+        raise UnsupportedAudio(f"audio_content: {exc}", exc.details) from None
