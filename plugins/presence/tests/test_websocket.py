@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from nethcti_ami.testing import wait_until
-from nethcti_auth.testing import client_token
+from nethcti_auth.testing import client_token, nonce_of
 from nethcti_presence.testing import PASSWORDS, presence_conf
 from nethcti_websocket.testing import EventClient, served
 
@@ -26,10 +26,7 @@ class Session:
 
     async def token(self, username: str) -> str:
         password = PASSWORDS[username]
-        response = await self.http.post("/webrest/authentication/login",
-                                        json={"username": username, "password": password})
-        assert response.status_code == 401, response.text
-        return client_token(username, password, response.headers["www-authenticate"].split(" ")[1])
+        return client_token(username, password, await nonce_of(self.http, username, password))
 
     async def headers(self, username: str) -> dict:
         return {"Authorization": f"{username}:{await self.token(username)}"}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from nethcti_ami.testing import FakeAMI, wait_until
 from nethcti_astproxy.testing import PASSWORDS, demo_conf, fake_ami_answers, read_transcript
-from nethcti_auth.testing import client_token
+from nethcti_auth.testing import client_token, nonce_of
 from nethcti_streaming.testing import Camera
 from nethcti_websocket.testing import EventClient, served
 
@@ -85,10 +85,7 @@ class Session:
 
     async def token(self, username: str) -> str:
         password = PASSWORDS[username]
-        response = await self.http.post("/webrest/authentication/login",
-                                        json={"username": username, "password": password})
-        assert response.status_code == 401, response.text
-        return client_token(username, password, response.headers["www-authenticate"].split(" ")[1])
+        return client_token(username, password, await nonce_of(self.http, username, password))
 
     async def headers(self, username: str) -> dict:
         if username not in self._headers:

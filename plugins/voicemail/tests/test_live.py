@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from nethcti_ami.testing import wait_until
-from nethcti_auth.testing import client_token
+from nethcti_auth.testing import client_token, nonce_of
 from nethcti_voicemail.testing import PASSWORDS, tone, voicemail_conf
 from nethcti_websocket.testing import EventClient, served
 
@@ -32,10 +32,7 @@ class Session:
 
     async def token(self, username: str) -> str:
         password = PASSWORDS[username]
-        response = await self.http.post("/webrest/authentication/login",
-                                        json={"username": username, "password": password})
-        assert response.status_code == 401, response.text
-        return client_token(username, password, response.headers["www-authenticate"].split(" ")[1])
+        return client_token(username, password, await nonce_of(self.http, username, password))
 
     async def call(self, method: str, path: str, user: str = "bob", status: int = 200, body=None):
         headers = {"Authorization": f"{user}:{await self.token(user)}"}
