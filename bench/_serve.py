@@ -1,7 +1,7 @@
 """Serve nethcti from a conf.d for a benchmark, with a chosen ASGI server, event loop, JSON encoder and gc.
 
     python bench/_serve.py --conf-dir DIR [--server nethcti|hypercorn|uvicorn] [--loop asyncio|uvloop]
-                           [--json orjson|json] [--emit direct|upstream] [--gc 700,10,10]
+                           [--json orjson|json] [--emit direct|upstream] [--ws direct|queued] [--gc 700,10,10]
 
 ``nethcti`` + ``asyncio`` + ``orjson`` + ``direct`` without ``--gc`` is exactly ``nethcti serve``
 (nethcti.server.serve: uvicorn with h11 + wsproto, permessage-deflate off, gc thresholds
@@ -9,9 +9,10 @@ nethcti.server.GC_THRESHOLDS). ``hypercorn`` is the server ``nethcti serve`` use
 wsproto, permessage-deflate accepted); ``uvicorn`` is nethcti's server speaking HTTP with httptools and
 websockets with the websockets package. ``json`` puts back Quart's own JSON provider (the standard library)
 in place of nethcti.app.OrjsonProvider. ``upstream`` puts back python-socketio's own AsyncManager (one task
-per recipient of an emit) in place of nethcti.websocket.DirectEmitManager. ``--gc`` sets other collector
-thresholds (CPython's default is 700,10,10). ``hypercorn/json --gc 700,10,10`` is ``nethcti serve`` before
-the changes bench/README.md measured.
+per recipient of an emit) in place of nethcti.websocket.DirectEmitManager. ``queued`` serves websockets with
+uvicorn's own wsproto protocol: python-engineio's writer task per socket, not nethcti.wsdirect. ``--gc`` sets
+other collector thresholds (CPython's default is 700,10,10). ``hypercorn/json --gc 700,10,10`` is ``nethcti
+serve`` before the changes bench/README.md measured.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SERVERS = ("nethcti", "hypercorn", "uvicorn")
 LOOPS = ("asyncio", "uvloop")
 ENCODERS = ("orjson", "json")
 EMITS = ("direct", "upstream")
+WEBSOCKETS = ("direct", "queued")
 
 
 def use_stdlib_json(app) -> None:
@@ -78,6 +80,7 @@ def main() -> int:
     parser.add_argument("--loop", choices=LOOPS, default="asyncio")
     parser.add_argument("--json", choices=ENCODERS, default="orjson")
     parser.add_argument("--emit", choices=EMITS, default="direct")
+    parser.add_argument("--ws", choices=WEBSOCKETS, default="direct")
     parser.add_argument("--gc", help="gen0,gen1,gen2 collection thresholds (default: nethcti serve's)")
     args = parser.parse_args()
     thresholds = tuple(int(n) for n in args.gc.split(",")) if args.gc else GC_THRESHOLDS
@@ -86,6 +89,8 @@ def main() -> int:
         use_stdlib_json(app)
     if args.emit == "upstream":
         use_upstream_manager(app)
+    if args.ws == "queued":
+        NethctiServer.websocket_protocol = "wsproto"
     if args.server == "nethcti":
         main_coroutine = serve(app, thresholds)
     else:

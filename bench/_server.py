@@ -29,35 +29,41 @@ class Variant:
     loop: str = "asyncio"
     json: str = "orjson"
     emit: str = "direct"
+    ws: str = "direct"  # "queued": websockets through python-engineio's writer task (nethcti before wsdirect)
     gc: str = ""  # other gc thresholds; "" = nethcti serve's
     deflate: bool = False  # the socket.io clients offer permessage-deflate (browsers do)
 
     @property
     def name(self) -> str:
+        if self.server == "node":
+            return "node socket.io 3 (reference)"
         default_loop = "uvloop" if self.server == "uvicorn" else "asyncio"
         return ", ".join(["nethcti serve" if self.server == "nethcti" else f"{self.server}+{self.loop}"]
                          + (["uvloop"] if self.server == "nethcti" and self.loop != default_loop else [])
                          + (["json"] if self.json == "json" else [])
                          + (["upstream emit"] if self.emit == "upstream" else [])
+                         + (["queued ws"] if self.ws == "queued" else [])
                          + ([f"gc {self.gc}"] if self.gc else []) + (["deflate"] if self.deflate else []))
 
     @classmethod
     def parse(cls, text: str) -> Variant:
         """``server[/modifier…]``: server ``nethcti`` (as shipped), ``hypercorn`` (before), ``uvicorn``
-        (httptools, websockets, uvloop); modifiers ``uvloop``/``asyncio``, ``json`` (Quart's stdlib JSON),
-        ``upstream`` (python-socketio's emit), ``gc-default`` (CPython's thresholds 700,10,10), ``deflate``
+        (httptools, websockets, uvloop), ``node`` (the original's socket.io 3, bench/node/reference.js: fanout.py);
+        modifiers ``uvloop``/``asyncio``, ``json`` (Quart's stdlib JSON),
+        ``upstream`` (python-socketio's emit), ``queued`` (websockets written through python-engineio's writer task
+        per socket, not directly: nethcti.wsdirect), ``gc-default`` (CPython's thresholds 700,10,10), ``deflate``
         (the clients offer permessage-deflate). ``before`` is ``hypercorn/json/gc-default``."""
         parts = text.replace("before", "hypercorn/json/gc-default").split("/")
         server, modifiers = parts[0], set(parts[1:])
-        if server not in ("nethcti", "hypercorn", "uvicorn") or modifiers - MODIFIERS:
+        if server not in ("nethcti", "hypercorn", "uvicorn", "node") or modifiers - MODIFIERS:
             raise ValueError(f"unknown variant {text!r}: server[/{'/'.join(sorted(MODIFIERS))}]")
         loop = "uvloop" if "uvloop" in modifiers or (server == "uvicorn" and "asyncio" not in modifiers) else "asyncio"
         return cls(server, loop, "json" if "json" in modifiers else "orjson",
-                   "upstream" if "upstream" in modifiers else "direct",
+                   "upstream" if "upstream" in modifiers else "direct", "queued" if "queued" in modifiers else "direct",
                    CPYTHON_GC if "gc-default" in modifiers else "", "deflate" in modifiers)
 
 
-MODIFIERS = {"uvloop", "asyncio", "json", "upstream", "gc-default", "deflate"}
+MODIFIERS = {"uvloop", "asyncio", "json", "upstream", "queued", "gc-default", "deflate"}
 CPYTHON_GC = "700,10,10"
 BEFORE = "before"  # nethcti serve before bench/ picked its server, encoder and gc thresholds
 
@@ -86,7 +92,7 @@ class ServerProcess:
         with open(self.log, "ab") as err:
             self.process = subprocess.Popen(
                 [sys.executable, str(BENCH / "_serve.py"), "--conf-dir", str(self.conf_dir), "--server", v.server,
-                 "--loop", v.loop, "--json", v.json, "--emit", v.emit,
+                 "--loop", v.loop, "--json", v.json, "--emit", v.emit, "--ws", v.ws,
                  *(["--gc", v.gc] if v.gc else [])], stdout=subprocess.DEVNULL, stderr=err)
         try:
             await wait_port(self.port, 30, alive=lambda: self.process.poll() is None)

@@ -25,6 +25,7 @@ from _clients import ClientProcesses
 from _common import free_port, percentile, print_header, print_table, ratio
 from _confs import extension, synthetic_answers, write_conf
 from _fakepbx import LoadPBX
+from _reference import NodeReference
 from _server import BEFORE, LOGIN_POOL, ServerProcess, Variant
 from _wsclient import Clients
 
@@ -42,7 +43,8 @@ async def run_one(variant: Variant, count: int, events: int, burst: int, process
         synthetic_answers(pbx, users)
         port = free_port()
         conf = write_conf(workdir, ami_port=pbx.port, users=users, http_port=port)
-        async with ServerProcess(conf, port, variant) as server:
+        reference = variant.server == "node"
+        async with NodeReference(pbx, port, workdir) if reference else ServerProcess(conf, port, variant) as server:
             logins = await server.logins(count)
             rss_before = server.rss_kib()
             async with ClientProcesses(port, logins, count, processes, deflate=variant.deflate) as clients:

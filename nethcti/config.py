@@ -31,6 +31,8 @@ class ServerSchema(Schema):
     state_dir = fields.String(load_default="/var/lib/nethcti")
     hook_queue_size = fields.Integer(load_default=10000, validate=validate.Range(min=1))  # domain events per plugin
 
+    # KiB of socket.io events waiting for a websocket client that does not read; past it, it is disconnected
+    socket_send_buffer = fields.Integer(load_default=1024, validate=validate.Range(min=16, max=1024 * 1024))
 
 @dataclass
 class RawConfig:

@@ -19,6 +19,7 @@ from nethcti.app import NethctiApp, create_app
 from nethcti.config import ServerSchema, Settings, read_conf_dir, validate_section
 from nethcti.errors import StartupError
 from nethcti.plugins import BUILTIN_PLUGINS, PluginManager, load_plugins
+from nethcti.wsdirect import DirectWSProtocol
 
 PID_FILE = "nethcti.pid"
 # The collector's thresholds while serving. CPython's 700,10,10 run a full collection of a heap holding every
@@ -62,18 +63,22 @@ async def reload(app: NethctiApp) -> None:
 
 
 class NethctiServer(uvicorn.Server):
-    """uvicorn (h11 + wsproto) serving a nethcti app, stopping when ``app.stopping`` is set.
+    """uvicorn (h11 + wsproto; websockets written to directly, nethcti.wsdirect) serving a nethcti app, stopping
+    when ``app.stopping`` is set.
 
     With ``handle_signals``, SIGTERM/SIGINT set ``app.stopping`` (a second one stops waiting for connections)
     and SIGHUP reloads; uvicorn's own handlers would re-raise the signal at exit and kill the process
     before the pid file is gone. uvicorn was chosen over hypercorn by bench/ (bench/README.md).
     """
 
+    # uvicorn's websocket protocol; "wsproto" is uvicorn's own, without direct frames (bench/: before and after)
+    websocket_protocol: type | str = DirectWSProtocol
+
     def __init__(self, app: NethctiApp, *, handle_signals: bool = True, graceful_timeout: float = 3,
                  lifespan: bool = True):
         super().__init__(uvicorn.Config(
             # lifespan False: the app's start-up and shutdown are run by someone else (nethcti.testing.running_app)
-            app, http="h11", ws="wsproto", lifespan="on" if lifespan else "off", log_config=None,
+            app, http="h11", ws=self.websocket_protocol, lifespan="on" if lifespan else "off", log_config=None,
             # not left unset: under the root logger's level 0 (the logging plugin) uvicorn would wrap the app
             # in its MessageLoggerMiddleware and log every ASGI message at TRACE (2x the CPU per event)
             log_level="info",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import socketio
@@ -11,6 +12,7 @@ from loguru import logger
 from socketio import packet as sio_packet
 
 from nethcti.errors import StartupError
+from nethcti.wsdirect import EngineServer, packet_frame
 
 if TYPE_CHECKING:
     from nethcti.app import NethctiApp
@@ -30,6 +32,7 @@ def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
         logger=False,
         engineio_logger=False,
     )
+    sio.eio.max_send_buffer = app.settings.server["socket_send_buffer"] * 1024
     owners: dict[str, str] = {}
     for plugin, handlers in app.pm.call_each("register_socketio_handlers"):
         for event, handler in handlers.items():
@@ -41,7 +44,11 @@ def create_socketio(app: NethctiApp) -> socketio.AsyncServer:
 
 
 class SocketServer(socketio.AsyncServer):
-    """python-socketio's server, minus a traceback in the log for each malformed frame a client sends."""
+    """python-socketio's server on nethcti's Engine.IO server (direct websockets, nethcti.wsdirect), minus a
+    traceback in the log for each malformed frame a client sends."""
+
+    def _engineio_server_class(self):
+        return EngineServer
 
     async def _handle_eio_message(self, eio_sid, data):
         # python-socketio decodes a frame and dispatches it here; bad JSON, a packet type it does not know or
@@ -58,16 +65,23 @@ class SocketServer(socketio.AsyncServer):
 # them, emits fall back to python-socketio's own path instead of failing
 _HAS_DIRECT_SEND = hasattr(socketio.AsyncServer, "_send_eio_packet") and hasattr(
     socketio.AsyncManager, "get_participants")
+# Frames are written when the event loop turns (nethcti.wsdirect); an emit gives the loop a turn once that
+# is this long ago, so a burst of events to thousands of sockets neither keeps REST requests waiting nor
+# piles up frames, and the frames of a short burst still go out in one write per socket.
+MAX_UNFLUSHED = 0.005  # s
 
 
 class DirectEmitManager(socketio.AsyncManager):
-    """python-socketio's in-process manager, minus one asyncio task per recipient of an emit.
+    """python-socketio's in-process manager, minus the per-recipient work of an emit.
 
-    AsyncManager.emit wraps each recipient's send in a task and waits for them all, though a send only
-    puts the (shared, already encoded) packet on that socket's unbounded queue; its writer task does the
-    I/O. Putting it on each queue in turn does the same with a fifth to a third less CPU per event, and
-    under bursts of events the writers then send in batches (bench/README.md: fan-out, real calls).
-    Emits with an acknowledgement keep python-socketio's own path.
+    AsyncManager.emit wraps each recipient's send in a task and waits for them all; each send queues the
+    packet for that socket's writer task, which encodes and frames it through the ASGI stack. Here the event
+    is encoded once into its final websocket frame, and each recipient on a direct websocket
+    (nethcti.wsdirect) costs one write of those bytes; other recipients (long-polling, another ASGI server)
+    get the packet the usual way. Emits with an acknowledgement keep python-socketio's own path.
+
+    Also a mixin: a manager class listing it after a python-socketio pub/sub manager
+    (``class M(socketio.AsyncRedisManager, DirectEmitManager)``) delivers its local share the same way.
     """
 
     async def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
@@ -79,8 +93,18 @@ class DirectEmitManager(socketio.AsyncManager):
         encoded = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *data]).encode()
         packets = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in (encoded if isinstance(encoded, list)
                                                                        else [encoded])]
+        frame = packet_frame(packets[0]) if len(packets) == 1 else None  # binary attachments: packet by packet
+        eio = self.server.eio
+        sockets, clock, written = eio.sockets, asyncio.get_running_loop().time, 0
         for sid, eio_sid in self.get_participants(namespace, to or room):
             if sid in skip:
+                continue
+            socket = sockets.get(eio_sid)
+            if frame is not None and getattr(socket, "frames", None) is not None:
+                socket.write_frame(frame)
+                written += 1
+                if written % 256 == 0 and clock() - getattr(eio, "unflushed_since", 0) > MAX_UNFLUSHED:
+                    await asyncio.sleep(0)
                 continue
             for pkt in packets:
                 try:

@@ -40,9 +40,15 @@ def test_history_prints_its_table():
 
 
 def test_fanout_prints_its_table():
-    out = run_bench("fanout.py", "3", "--events", "2", "--variants", "before,nethcti", "--processes", "1")
-    assert "### fan-out latency" in out
-    assert out.count(" 6/6 ") == 2  # 3 clients x 2 events, both servers: every client got every event
+    out = run_bench("fanout.py", "3", "--events", "2", "--variants", "node,nethcti/queued,nethcti", "--processes",
+                    "1", timeout=180)  # the first run installs the node reference's socket.io from npm
+    assert "### fan-out latency" in out and "| node socket.io 3 (reference)" in out and "queued ws" in out
+    assert out.count(" 6/6 ") == 3  # 3 clients x 2 events, every server: every client got every event
+
+
+def test_write_floor_prints_its_table():
+    out = run_bench("write_floor.py", "--clients", "5", "--events", "3", "--loops", "asyncio")  # uvloop: bench extra
+    assert "### CPU per write" in out and "| asyncio" in out
 
 
 @pytest.mark.live
@@ -70,3 +76,10 @@ def test_soak_prints_its_tables():
     assert "### soak:" in out and "### RSS over time" in out
     rows = [re.search(rf"^\| {spec} +\| ", out, re.MULTILINE) for spec in ("nethcti/gc-default", "nethcti")]
     assert all(rows), out  # a row per variant, named by its --variants text
+
+
+def test_metrics_prints_its_tables():
+    out = run_bench("metrics.py", "--extensions", "5", "--requests", "5", "--concurrency", "2", "--rounds", "1",
+                    "--sockets", "2", timeout=120)
+    assert "| GET /astproxy/prefix     | off" in out and "| GET /astproxy/prefix     | on " in out
+    assert "### one scrape of GET /metrics" in out and "200x20" in out

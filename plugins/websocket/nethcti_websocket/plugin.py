@@ -122,7 +122,9 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
 @hookimpl
 def collect_status(app):
     service = app.extensions.get("websocket")
-    return {"ok": service is not None, **(service.status() if service else {})}
+    # sockets cut off because their client did not read its events ([server] socket_send_buffer)
+    slow = {"slow_disconnects": getattr(app.sio.eio, "slow_disconnects", 0)}
+    return {"ok": service is not None, **(service.status() if service else {}), **slow}
 
 
 @hookimpl
