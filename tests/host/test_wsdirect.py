@@ -135,3 +135,23 @@ async def test_a_client_that_does_not_read_is_cut_off_and_counted_while_the_othe
         assert [n for n, _ in received] == list(range(1, sent + 1))
         stalled.close()
         await reader.disconnect()
+
+
+async def test_the_frames_of_one_turn_of_the_loop_go_out_in_one_write(tmp_path):
+    async with running_app(base_conf(tmp_path)) as app, served(app) as url:
+        client, received = await connected(url, ["websocket"])
+        (socket_,) = app.sio.eio.sockets.values()
+        transport, writes = socket_.frames.transport, []
+        write = transport.write
+        transport.write = lambda data: (writes.append(data), write(data))
+        try:
+            for n in range(10):  # a burst: ten events before the loop turns
+                await app.emit("seq", n)
+            await wait_until(lambda: len(received) == 10, "the burst at the client")
+            assert received == list(range(10)) and len(writes) == 1
+            await app.emit("seq", 10)
+            await wait_until(lambda: len(received) == 11, "a single event")
+            assert len(writes) == 2
+        finally:
+            transport.write = write
+        await client.disconnect()
