@@ -14,6 +14,7 @@ from nethcti import __version__
 from nethcti.app import create_app
 from nethcti.config import Settings, conf_dir_from
 from nethcti.errors import StartupError
+from nethcti.nethvoice.command import add_command as add_import_command
 from nethcti.plugins import BUILTIN_PLUGINS, PluginManager, installed_plugins
 from nethcti.server import bootstrap, serve, signal_running_server
 
@@ -67,6 +68,7 @@ def build_parser(pm: PluginManager | None) -> argparse.ArgumentParser:
         ("reload", cmd_reload, "ask the running server to reload (SIGHUP)"),
     ]:
         commands.add_parser(name, help=text, description=text).set_defaults(func=func)
+    add_import_command(commands)  # the host's, not a plugin's: it must run before conf.d exists or validates
     if pm is not None:
         pm.call_each("register_commands", subparsers=commands)
     _accept_conf_dir(commands)
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     except StartupError as exc:
         settings, pm, problem = None, None, exc
     args = build_parser(pm).parse_args(argv)
-    if problem is not None:
+    if problem is not None and getattr(args, "needs_config", True):
         print(f"nethcti: {problem}", file=sys.stderr)
         return 1
     try:
