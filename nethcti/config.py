@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,15 +135,12 @@ def validate_section(raw: RawConfig, name: str, schema: Schema | type[Schema] | 
     """Load section ``name`` through its schema; return (values, the schema instance used)."""
     schema = schema() if isinstance(schema, type) else schema or Schema()
     data = {k: v for k, v in raw.sections.get(name, {}).items() if k != "enabled"}
-    secrets = {key for key, f in schema.fields.items() if f.metadata.get("secret")}
-    for key in secrets:
-        path = data.pop(f"{key}_file", None)
-        if path is None:
-            continue
-        try:
-            data[key] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise StartupError(f"{raw.origin(name, key + '_file')}: [{name}] {key}_file: {exc}") from None
+
+    def where(path: str) -> str:
+        top_key = re.split(r"[.\[]", path, maxsplit=1)[0]  # origins are per key of the section
+        return f"{raw.origin(name, top_key)}: [{name}] {path}"
+
+    data = _read_secret_files(schema, data, where)
     try:
         values = schema.load(data)
     except ValidationError as exc:
@@ -152,6 +150,45 @@ def validate_section(raw: RawConfig, name: str, schema: Schema | type[Schema] | 
         )
         raise StartupError(problems) from None
     return values, schema
+
+
+def _read_secret_files(schema: Schema, data: dict, where) -> dict:
+    """``data`` with each ``<secret>_file`` of ``schema`` replaced by ``<secret>`` read from that file, at any
+    depth (nested schemas, dicts and lists of them). ``where(path)``: the file and ``[section] path`` to blame."""
+    data = dict(data)
+    for name, schema_field in schema.fields.items():
+        key = schema_field.data_key or name
+        if schema_field.metadata.get("secret") and f"{key}_file" in data:
+            if key in data:
+                raise StartupError(f"{where(key + '_file')}: {key} is given too; keep one of the two")
+            data[key] = _read_secret(data.pop(f"{key}_file"), where(key + "_file"))
+        elif key in data:
+            data[key] = _read_secret_files_in(schema_field, data[key], lambda path, key=key: where(f"{key}{path}"))
+    return data
+
+
+def _read_secret_files_in(schema_or_field, value, where):
+    """``value`` of a field (or a nested schema) with the secret files inside it read, as ``_read_secret_files``."""
+    if isinstance(schema_or_field, fields.Nested):
+        schema_or_field = schema_or_field.schema
+    if isinstance(value, dict) and isinstance(schema_or_field, Schema):
+        return _read_secret_files(schema_or_field, value, lambda path: where(f".{path}"))
+    if isinstance(value, dict) and isinstance(schema_or_field, fields.Dict) and schema_or_field.value_field:
+        return {k: _read_secret_files_in(schema_or_field.value_field, v, lambda path, k=k: where(f".{k}{path}"))
+                for k, v in value.items()}
+    item = schema_or_field.inner if isinstance(schema_or_field, fields.List) else schema_or_field
+    if isinstance(value, list) and isinstance(item, Schema | fields.Nested | fields.Dict | fields.List):
+        return [_read_secret_files_in(item, v, lambda path, i=i: where(f"[{i}]{path}")) for i, v in enumerate(value)]
+    return value
+
+
+def _read_secret(path, where: str) -> str:
+    if not isinstance(path, str) or not path:
+        raise StartupError(f"{where}: must be the path of a file")
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"{where}: {exc}") from None
 
 
 def _flatten(messages) -> list:

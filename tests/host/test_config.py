@@ -1,8 +1,9 @@
-"""conf.d: merge order, parse errors naming file and line, secrets from files, validation messages."""
+"""conf.d: merge order, parse errors naming file and line, secrets from files (nested too), validation messages."""
 
 import pytest
+from marshmallow import Schema, fields
 
-from nethcti.config import REDACTED, RawConfig, conf_dir_from, read_conf_dir, validate_section
+from nethcti.config import REDACTED, RawConfig, conf_dir_from, read_conf_dir, secret_field, validate_section
 from nethcti.errors import StartupError
 from nethcti.server import bootstrap
 from nethcti.testing import base_conf, write_conf
@@ -120,3 +121,84 @@ def test_unreadable_secret_file_names_the_key(tmp_path):
 
 def test_origin_falls_back_to_the_directory():
     assert RawConfig(conf_dir=__import__("pathlib").Path("/etc/x")).origin("nothing") == "/etc/x"
+
+
+
+class Login(Schema):
+    user = fields.String()
+    password = secret_field()
+
+
+class Connection(Schema):
+    url = secret_field(required=True)
+    login = fields.Nested(Login)
+    backups = fields.List(fields.Nested(Login), load_default=list)
+
+
+class NestedSecrets(Schema):
+    """Secrets at every depth a plugin puts them: a dict of tables, a table, a list of tables."""
+
+    token = secret_field(load_default="")
+    connections = fields.Dict(keys=fields.String(), values=fields.Nested(Connection), load_default=dict)
+
+
+def test_nested_secrets_are_read_from_files_at_any_depth_and_redacted(tmp_path):
+    from nethcti.config import Settings
+
+    for name, text in {"url": "mysql+asyncmy://u:pw@db/x\n", "login": "hunter2\r\n", "backup": "b4ckup"}.items():
+        (tmp_path / name).write_text(text)
+    write_conf(tmp_path / "conf.d", "10-x.toml", f"""
+[x.connections.pb]
+url_file = "{tmp_path / 'url'}"
+login = {{ user = "u", password_file = "{tmp_path / 'login'}" }}
+backups = [{{ user = "a", password = "inline" }}, {{ user = "b", password_file = "{tmp_path / 'backup'}" }}]
+[x.connections.plain]
+url = "sqlite+aiosqlite:///x.db"
+""")
+    raw = read_conf_dir(tmp_path / "conf.d")
+    values, schema = validate_section(raw, "x", NestedSecrets)
+    assert values["connections"] == {
+        "pb": {"url": "mysql+asyncmy://u:pw@db/x", "login": {"user": "u", "password": "hunter2"},
+               "backups": [{"user": "a", "password": "inline"}, {"user": "b", "password": "b4ckup"}]},
+        "plain": {"url": "sqlite+aiosqlite:///x.db", "backups": []}}
+    redacted = Settings(raw, server={}, sections={"x": values}, schemas={"x": schema}).redacted()["x"]
+    assert redacted["connections"]["pb"] == {"url": REDACTED, "login": {"user": "u", "password": REDACTED},
+                                             "backups": [{"user": "a", "password": REDACTED},
+                                                         {"user": "b", "password": REDACTED}]}
+    assert "hunter2" not in str(redacted) and "b4ckup" not in str(redacted) and ":pw@" not in str(redacted)
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[x.connections.pb]\nurl_file = "/does/not/exist"\n',
+     r"10-x\.toml: \[x\] connections\.pb\.url_file: .*No such file"),
+    ('[x.connections.pb]\nurl = "u"\nlogin = { password_file = "/does/not/exist" }\n',
+     r"10-x\.toml: \[x\] connections\.pb\.login\.password_file: .*No such file"),
+    ('[x.connections.pb]\nurl = "u"\nbackups = [{}, { password_file = "/does/not/exist" }]\n',
+     r"10-x\.toml: \[x\] connections\.pb\.backups\[1\]\.password_file: .*No such file"),
+    ('[x.connections.pb]\nurl = "u"\nurl_file = "/etc/hostname"\n',
+     r"10-x\.toml: \[x\] connections\.pb\.url_file: url is given too; keep one of the two"),
+    ('[x]\ntoken = "t"\ntoken_file = "/etc/hostname"\n',
+     r"10-x\.toml: \[x\] token_file: token is given too; keep one of the two"),
+    ('[x.connections.pb]\nurl_file = 3\n', r"\[x\] connections\.pb\.url_file: must be the path of a file"),
+    ('[x.connections.pb]\nurl_file = "{tmp}"\n', r"\[x\] connections\.pb\.url_file: .*Is a directory"),
+    ('[x.connections.pb]\nurl_file = "{tmp}/latin1"\n', r"\[x\] connections\.pb\.url_file: .*codec can't decode"),
+])
+def test_a_nested_secret_file_that_cannot_be_used_names_its_full_key(tmp_path, toml, message):
+    (tmp_path / "latin1").write_bytes("città".encode("latin-1"))
+    write_conf(tmp_path / "conf.d", "10-x.toml", toml.replace("{tmp}", str(tmp_path)))
+    with pytest.raises(StartupError, match=message):
+        validate_section(read_conf_dir(tmp_path / "conf.d"), "x", NestedSecrets)
+
+
+def test_a_nested_secret_file_error_names_the_drop_in_that_set_it(tmp_path):
+    write_conf(tmp_path / "conf.d", "10-x.toml", '[x]\ntoken = "t"\n[x.connections.pb]\nurl = "u"\n')
+    write_conf(tmp_path / "conf.d", "20-local.toml", '[x.connections.pb]\nlogin = { password_file = "/nope" }\n')
+    with pytest.raises(StartupError, match=r"20-local\.toml: \[x\] connections\.pb\.login\.password_file: "):
+        validate_section(read_conf_dir(tmp_path / "conf.d"), "x", NestedSecrets)
+
+
+def test_a_file_key_of_a_field_that_is_not_secret_stays_unknown(tmp_path):
+    write_conf(tmp_path / "conf.d", "10-x.toml",
+               '[x.connections.pb]\nurl = "u"\nlogin = { user_file = "/etc/hostname" }\n')
+    with pytest.raises(StartupError, match=r"\[x\] connections: .*Unknown field"):
+        validate_section(read_conf_dir(tmp_path / "conf.d"), "x", NestedSecrets)

@@ -8,6 +8,7 @@ from nethcti_auth.passwords import PasswordFile
 from nethcti_auth.testing import log_in
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from nethcti.config import REDACTED
 from nethcti.errors import StartupError
 from nethcti.testing import base_conf, running_app
 
@@ -118,6 +119,18 @@ async def test_cards_render_per_profile_with_bound_numbers_and_autoescape(tmp_pa
         assert rows["cc_identity"]["data"] == [{"name": "Mario Rossi", "company": "Rossi Srl"}]
         assert rows["cc_last_calls"]["data"][0]["dst"] == "201"
         assert rows["cc_last_calls"]["data"][0]["calldate"].startswith("2026-01-05")
+
+
+async def test_a_connection_url_may_be_read_from_a_file(tmp_path, store, templates):
+    """``url_file`` in a [custcard.connections.<name>] table, as conf.d/73-custcard.toml says."""
+    (tmp_path / "phonebook-url").write_text(store + "\n")
+    conf_dir = conf(tmp_path, "unused", templates)
+    drop_in = conf_dir / "50-test.toml"
+    drop_in.write_text(drop_in.read_text().replace('url = "unused"', f'url_file = "{tmp_path / "phonebook-url"}"'))
+    async with running_app(conf_dir) as app:
+        cards = await Client(app).call("GET", "getbynum/0721405516/json")
+        assert cards["cc_identity"]["data"] == [{"name": "Mario Rossi", "company": "Rossi Srl"}]
+        assert app.settings.redacted()["custcard"]["connections"] == {"phonebook": {"url": REDACTED}}  # nethcti config
 
 
 async def test_a_number_is_bound_never_pasted(tmp_path, store, templates):

@@ -1,6 +1,6 @@
 """Errors of the /phonebook API, one line each; ``error_id`` values are stable (docs/errors.md)."""
 
-from nethcti.errors import BadRequest, Forbidden, NotFound
+from nethcti.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable
 
 
 class NoSuchContact(NotFound):
@@ -13,3 +13,7 @@ class NotYourContact(Forbidden):
 
 class InvalidCsv(BadRequest):
     error_id, message = "invalid-csv", "The CSV file cannot be imported"
+
+
+class PhonebookUnavailable(ServiceUnavailable):
+    error_id, message = "phonebook-unavailable", "The phonebook database cannot be reached"

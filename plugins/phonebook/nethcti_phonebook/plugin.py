@@ -63,7 +63,9 @@ async def shutdown(app):
 def collect_status(app):
     phonebook = app.extensions.get("phonebook")
     central = phonebook.central if phonebook is not None else None
+    error = central.error if central else None  # why its last read failed; searches go on with the CTI phonebook
     return {
-        "ok": phonebook is not None,
+        "ok": phonebook is not None and error is None,
         "centralized": central.engine.url.render_as_string(hide_password=True) if central else None,
+        "centralized_error": error,
     }

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from loguru import logger
 from sqlalchemy import ColumnElement, Select, Table, and_, case, delete, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from nethcti_phonebook.errors import NoSuchContact, NotYourContact
+from nethcti_phonebook.errors import NoSuchContact, NotYourContact, PhonebookUnavailable
 from nethcti_phonebook.tables import CENTRAL_COLUMNS, CTI_COLUMNS, cti_phonebook
 
 CTI, CENTRALIZED = "cti", "centralized"
@@ -68,14 +71,32 @@ class Source:
     def __init__(self, name: str, engine: AsyncEngine, table: Table):
         self.name, self.engine, self.table = name, engine, table
         self.columns = CTI_COLUMNS if name == CTI else CENTRAL_COLUMNS
+        self.error: str | None = None  # why the last read failed; None once a read succeeds
 
     async def all(self, statement: Select) -> list[dict[str, Any]]:
-        async with self.engine.connect() as conn:
+        async with self._connect() as conn:
             return [dict(row) for row in (await conn.execute(statement)).mappings()]
 
     async def scalar(self, statement: Select) -> Any:
-        async with self.engine.connect() as conn:
+        async with self._connect() as conn:
             return (await conn.execute(statement)).scalar_one()
+
+    @asynccontextmanager
+    async def _connect(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reading; the database down or the table gone is a 503, logged once until it is back."""
+        try:
+            async with self.engine.connect() as conn:
+                yield conn
+        except (DBAPIError, OSError) as exc:
+            if self.error is None:
+                reason = " ".join(str(getattr(exc, "orig", None) or exc).split())  # the driver's words, one line
+                logger.warning("phonebook: the {} phonebook cannot be read: {}", self.name, reason)
+            self.error = type(getattr(exc, "orig", None) or exc).__name__
+            raise PhonebookUnavailable(f"The {self.name} phonebook cannot be read",
+                                       details={"source": self.name, "error": self.error}) from exc
+        if self.error is not None:
+            logger.info("phonebook: the {} phonebook answers again", self.name)
+            self.error = None
 
     def contact(self, row: dict[str, Any]) -> dict[str, Any]:
         """A row as the original answers it: every column, ``extension``/``speeddial_num`` "" when centralized."""
@@ -157,9 +178,18 @@ class Phonebook:
     # -- searches
 
     async def search(self, username: str, search: Search) -> dict[str, Any]:
-        """``{count, rows}``: contacts, or with ``view=company`` companies with their ``contacts``."""
+        """``{count, rows}``: contacts, or with ``view=company`` companies with their ``contacts``. When the
+        centralized phonebook cannot be read, the CTI phonebook's alone (the warning is in the log)."""
+        try:
+            return await self._search(username, search, self.sources)
+        except PhonebookUnavailable as exc:
+            if exc.details.get("source") != CENTRALIZED:
+                raise
+            return await self._search(username, search, [self.cti])
+
+    async def _search(self, username: str, search: Search, sources: list[Source]) -> dict[str, Any]:
         asked = []
-        for source in self.sources:
+        for source in sources:
             visible = source.visible(username, search.visibility)
             if visible is not None:
                 asked.append((source, and_(visible, source.matching(search))))
@@ -214,15 +244,18 @@ class Phonebook:
                 every.update(row["company"] for row in await source.all(companies_of(source, condition)))
             count = len(every)
             names = sorted(every, key=str.casefold)[search.offset : search.offset + search.limit]
-        return {"count": count, "rows": await self._company_cards(username, search.visibility, names)}
+        sources = [source for source, _ in asked]
+        return {"count": count, "rows": await self._company_cards(username, search.visibility, names, sources)}
 
-    async def _company_cards(self, username: str, visibility: str, names: list[str]) -> list[dict[str, Any]]:
+    async def _company_cards(
+        self, username: str, visibility: str, names: list[str], sources: list[Source]
+    ) -> list[dict[str, Any]]:
         """Each company: its card (the row without a name) and its people ``[{id, name, source}]`` as JSON text."""
         if not names:
             return []
         cards: dict[str, dict] = {}
         people: dict[str, list[dict]] = {name: [] for name in names}
-        for source in self.sources:
+        for source in sources:
             visible = source.visible(username, visibility)
             if visible is None:
                 continue

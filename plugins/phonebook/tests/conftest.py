@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from loguru import logger
 from nethcti_auth.passwords import PasswordFile
 
 from nethcti.testing import ApiClient, base_conf, running_app
@@ -94,3 +95,12 @@ def api(tmp_path, engine_url):
         return serving(tmp_path, engine_url, extra)
 
     return make
+
+
+@pytest.fixture
+def logs():
+    """The log lines (loguru messages) of the test, at INFO and above."""
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(message.record["message"]), level="INFO")
+    yield lines
+    logger.remove(sink)

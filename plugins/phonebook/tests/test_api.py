@@ -4,6 +4,10 @@ import base64
 import json
 
 from nethcti_phonebook.testing import create_centralized
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from nethcti.testing import free_port
 
 ACME = {
     "type": "public",
@@ -253,3 +257,67 @@ async def test_centralized_phonebook_is_merged(api, engine_url):
             {"id": anna["id"], "name": "Anna Centrale", "source": "centralized"}
         ]
         assert names(await api.get("search/copied")) == []  # type "nethcti": already a CTI contact
+
+
+SEARCHES = ["search/0721", "searchemail/acme", "searchstartswith/mario", "searchstartswith_digit/all", "getall/x"]
+
+
+async def status_of(api) -> dict:
+    return (await (await api.client.get("/webrest/status")).get_json())["plugins"]["phonebook"]
+
+
+async def test_an_unreachable_centralized_phonebook_leaves_the_cti_contacts(api, logs):
+    """The centralized phonebook's MariaDB down (a closed port): searches answer the CTI phonebook's contacts, the
+    log says why once, /status is degraded; a centralized contact is a 503 that says which source failed."""
+    closed = f"mysql+asyncmy://pbookuser:secret@127.0.0.1:{free_port()}/phonebook"
+    async with api(extra=f'[phonebook]\ncentralized_url = "{closed}"\n') as api:
+        mario = await api.create(type="public", name="Mario Bianchi", company="Acme", workphone="0721 111",
+                                 workemail="mario@acme.example")
+        await api.create(type="public", name="2Pac Shakur", workphone="0721 222")
+        for path in SEARCHES:
+            result = await api.get(path)
+            assert result["rows"] and {row["source"] for row in result["rows"]} == {"cti"}, (path, result)
+            assert result["count"] == len(result["rows"])
+        assert [row["id"] for row in (await api.get("search/0721"))["rows"]] == [mario + 1, mario]
+        assert names(await api.get("search/0721", "carol", visibility="public")) == ["2Pac Shakur", "Mario Bianchi"]
+        company = await api.get("search/acme", view="company")
+        assert company["count"] == 1 and json.loads(company["rows"][0]["contacts"])[0]["id"] == mario
+        error = await api.get("contact/1", status=503)
+        assert error["error_id"] == "phonebook-unavailable"
+        assert error["details"] == {"source": "centralized", "error": "OperationalError"}
+        assert "secret" not in json.dumps(error)
+        assert (await api.get(f"cticontact/{mario}"))["name"] == "Mario Bianchi"
+        status = await status_of(api)
+        assert status["ok"] is False and status["centralized_error"] == "OperationalError"
+        assert "secret" not in status["centralized"]
+        warnings = [line for line in logs if "centralized phonebook cannot be read" in line]
+        assert len(warnings) == 1 and "Can't connect" in warnings[0], logs  # once, not once per search
+
+
+async def test_searches_merge_the_centralized_phonebook_again_once_it_answers(api, engine_url, logs):
+    """Its table missing at first (a real database that answers with an error), then created: no restart."""
+    async with api(extra=f'[phonebook]\ncentralized_url = "{engine_url}"\ncentralized_table = "phonebook"\n') as api:
+        await api.create(type="public", name="Mario Bianchi", workphone="0721 111")
+        assert names(await api.get("search/0721")) == ["Mario Bianchi"]
+        assert (await status_of(api))["centralized_error"] is not None
+        await create_centralized(engine_url, [{"owner_id": "admin", "type": "", "name": "Anna Centrale",
+                                               "workphone": "0721 999"}])
+        result = await api.get("search/0721")
+        assert [(row["name"], row["source"]) for row in result["rows"]] == [("Anna Centrale", "centralized"),
+                                                                             ("Mario Bianchi", "cti")]
+        assert (await status_of(api)) | {"centralized": None} == {"ok": True, "centralized": None,
+                                                                  "centralized_error": None}
+        assert "phonebook: the centralized phonebook answers again" in logs
+
+
+async def test_the_cti_phonebook_unreadable_is_a_503_naming_it(api, engine_url):
+    """Nothing to fall back on: the contacts' own table gone (dropped behind nethcti's back) is a 503, not a 500."""
+    async with api() as api:
+        await api.create(type="speeddial", name="Reception", speeddial_num="200")
+        engine = create_async_engine(engine_url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP TABLE cti_phonebook"))
+        await engine.dispose()
+        for path in ("search/0721", "getall/x", "cticontact/1", "speeddials"):
+            error = await api.get(path, status=503)
+            assert error["error_id"] == "phonebook-unavailable" and error["details"]["source"] == "cti", path

@@ -19,8 +19,9 @@ from nethcti.server import build
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "astproxy" / "tests" / "transcripts"
 
 
-def streaming_toml(camera_url: str) -> str:
-    """Sources on the camera; alice may use all but vs_hidden, bob has the macro and no source, carol nothing."""
+def streaming_toml(camera_url: str, private_password: str = 'password = "open"') -> str:
+    """Sources on the camera; alice may use all but vs_hidden, bob has the macro and no source, carol nothing.
+    ``private_password``: how vs_private's password is written (``password_file = "…"`` works too)."""
     return f"""
 [websocket]
 enabled = true
@@ -44,7 +45,7 @@ extension = 203
 [streaming.sources.vs_private]
 url = "{camera_url}/private.png"
 user = "door"
-password = "open"
+{private_password}
 
 [streaming.sources.vs_slow]
 url = "{camera_url}/slow"
@@ -115,12 +116,12 @@ class Session:
 
 
 @asynccontextmanager
-async def serving(tmp_path, extra: str = ""):
+async def serving(tmp_path, extra: str = "", private_password: str = 'password = "open"'):
     recorded = read_transcript(TRANSCRIPTS / "basic_call.jsonl")
     async with Camera() as camera, FakeAMI() as fake:
         fake_ami_answers(fake, recorded.raw["boot"])
         conf = demo_conf(tmp_path, fake.port, "nethcti", "secret")
-        (conf / "70-streaming.toml").write_text(streaming_toml(camera.url) + extra)
+        (conf / "70-streaming.toml").write_text(streaming_toml(camera.url, private_password) + extra)
         app = build(conf)
         async with served(app) as url:
             await wait_until(lambda: app.extensions["astproxy"].ready, "the model is loaded")

@@ -5,6 +5,8 @@ import base64
 import pytest
 from nethcti_streaming.testing import png
 
+from nethcti.config import REDACTED
+
 pytestmark = pytest.mark.asyncio
 
 
@@ -30,6 +32,17 @@ async def test_image_is_fetched_from_the_source_as_a_data_url(streaming):
         assert data == {"id": "vs_door", "image": "data:image/png;base64," + base64.b64encode(png(1)).decode()}
         private = await s.get("image/vs_private")  # Basic credentials of the source
         assert private["image"] == "data:image/jpeg;base64," + base64.b64encode(png(7)).decode()
+
+
+async def test_a_source_password_may_be_read_from_a_file(streaming, tmp_path):
+    """``password_file`` in a [streaming.sources.<id>] table, as conf.d/71-streaming.toml says."""
+    secret = tmp_path / "door.pass"
+    secret.write_text("open\n")
+    async with streaming(private_password=f'password_file = "{secret}"') as s:
+        private = await s.get("image/vs_private")  # the camera checks Basic door:open
+        assert private["image"] == "data:image/jpeg;base64," + base64.b64encode(png(7)).decode()
+        assert (await s.get("sources"))["vs_private"]["password"] == ""
+        assert s.app.settings.redacted()["streaming"]["sources"]["vs_private"]["password"] == REDACTED  # nethcti config
 
 
 @pytest.mark.parametrize(("source", "reason"), [
