@@ -12,6 +12,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from nethcti.app import NethctiApp  # after __version__, which submodules read
 from nethcti.config import secret_field
+from nethcti.doctor import Finding, check_database
 from nethcti.errors import (
     APIError,
     BadRequest,
@@ -32,6 +33,7 @@ __all__ = [  # the list in docs/writing-plugins.md (tests/host/test_docs.py)
     "APIError",
     "BadRequest",
     "Conflict",
+    "Finding",
     "Forbidden",
     "GatewayTimeout",
     "InvalidJSON",
@@ -42,6 +44,7 @@ __all__ = [  # the list in docs/writing-plugins.md (tests/host/test_docs.py)
     "TooManyRequests",
     "Unauthorized",
     "__version__",
+    "check_database",
     "header_value",
     "hookimpl",
     "hookspec",

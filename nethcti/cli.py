@@ -13,6 +13,7 @@ from loguru import logger
 from nethcti import __version__
 from nethcti.app import create_app
 from nethcti.config import Settings, conf_dir_from
+from nethcti.doctor import report, run_checks
 from nethcti.errors import StartupError
 from nethcti.nethvoice.command import add_command as add_import_command
 from nethcti.plugins import BUILTIN_PLUGINS, PluginManager, installed_plugins
@@ -55,6 +56,12 @@ def cmd_reload(settings: Settings, pm: PluginManager, args) -> int:
     return 0
 
 
+def cmd_doctor(settings: Settings, pm: PluginManager, args) -> int:
+    text, problems = report(asyncio.run(run_checks(settings, pm)))
+    print(text)
+    return 1 if problems else 0
+
+
 def build_parser(pm: PluginManager | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nethcti", description="CTI server for Asterisk (NethVoice compatible)")
     parser.add_argument("--conf-dir", help=CONF_DIR_HELP)
@@ -66,8 +73,13 @@ def build_parser(pm: PluginManager | None) -> argparse.ArgumentParser:
         ("config", cmd_config, "print the effective configuration, secrets redacted"),
         ("check", cmd_check, "validate the configuration and exit"),
         ("reload", cmd_reload, "ask the running server to reload (SIGHUP)"),
+        ("doctor", cmd_doctor, "check AMI, databases, Redis and file permissions; say what to fix"),
     ]:
-        commands.add_parser(name, help=text, description=text).set_defaults(func=func)
+        command = commands.add_parser(name, help=text, description=text)
+        command.set_defaults(func=func)
+        if name in ("serve", "reload"):
+            command.add_argument("--port", type=int, choices=range(1, 65536), metavar="PORT",
+                                 help="instead of [server] port (several processes on one conf.d)")
     add_import_command(commands)  # the host's, not a plugin's: it must run before conf.d exists or validates
     if pm is not None:
         pm.call_each("register_commands", subparsers=commands)

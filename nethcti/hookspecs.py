@@ -64,3 +64,8 @@ async def reload(app):
 @hookspec
 def collect_status(app):
     """Sync. Return a JSON-able dict describing this plugin's health; ``"ok": False`` degrades /status."""
+
+
+@hookspec
+def doctor_checks(settings, pm):
+    """Sync or async. For ``nethcti doctor``: check what this plugin needs outside nethcti; return nethcti.Findings."""

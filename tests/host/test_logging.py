@@ -1,6 +1,7 @@
 """The logging plugin: level rules, file sink, stdlib loggers routed into loguru, access lines."""
 
 import logging
+import re
 
 import pytest
 from loguru import logger
@@ -104,3 +105,86 @@ def test_without_the_logging_plugin_tracebacks_show_no_local_values(tmp_path):
     done = subprocess.run([sys.executable, str(tmp_path / "crash.py")], capture_output=True, text=True, timeout=60)
     assert "RuntimeError: boom" in done.stderr
     assert "s3cret-in-a-local" not in done.stderr
+
+
+def serve_once(tmp_path, stderr_path, environ: dict, extra: str = "") -> str:
+    """Run ``nethcti serve`` with stderr written to ``stderr_path`` as systemd would connect it, ask /status,
+    stop it with SIGTERM; return what it wrote on stderr."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from nethcti.testing import free_port
+
+    port = free_port()
+    conf_dir = base_conf(tmp_path, f'[server]\nport = {port}\n[logging]\nenabled = true\nlevel = "info"\n'
+                                   f'file = ""\n{extra}')
+    with open(stderr_path, "w") as stderr:
+        env = {**os.environ, **environ}
+        env.pop("NETHCTI_ENV", None)
+        server = subprocess.Popen([sys.executable, "-m", "nethcti.cli", "--conf-dir", str(conf_dir), "serve"],
+                                  stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/status", timeout=1)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "nethcti serve did not answer"
+                    time.sleep(0.05)
+            httpx.get(f"http://127.0.0.1:{port}/no/such/thing", timeout=1)
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=10) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+    return stderr_path.read_text()
+
+
+def journal_stream_of(path) -> str:
+    import os
+
+    stat = os.stat(path)
+    return f"{stat.st_dev}:{stat.st_ino}"
+
+
+def test_under_systemd_stderr_lines_carry_a_priority_and_no_timestamp(tmp_path):
+    stderr_path = tmp_path / "journal"
+    stderr_path.touch()
+    text = serve_once(tmp_path, stderr_path, {"JOURNAL_STREAM": journal_stream_of(stderr_path)})
+    lines = text.splitlines()
+    assert any(line.startswith("<6>INFO: [nethcti_logging.plugin] GET /status 200") for line in lines), text
+    assert any(line.startswith("<6>INFO: [nethcti_logging.plugin] GET /no/such/thing 404") for line in lines)
+    assert all(line.startswith(("<6>", "<4>", "<3>", "<7>")) for line in lines if line), text
+    assert "2026-" not in text and " - INFO" not in text  # journald adds the time itself
+
+
+def test_journal_stream_of_another_file_keeps_timestamps(tmp_path):
+    """A process that inherited JOURNAL_STREAM but whose stderr goes elsewhere writes the usual lines."""
+    elsewhere = tmp_path / "journal-of-the-parent"
+    elsewhere.touch()
+    text = serve_once(tmp_path, tmp_path / "stderr", {"JOURNAL_STREAM": journal_stream_of(elsewhere)})
+    line = next(line for line in text.splitlines() if "GET /status 200" in line)
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4} - INFO: \[nethcti_logging\.plugin\]", line), line
+
+
+@pytest.mark.parametrize(("chosen", "journald"), [("journald", True), ("timestamped", False)])
+def test_the_stderr_format_can_be_forced(tmp_path, chosen, journald):
+    text = serve_once(tmp_path, tmp_path / "stderr", {"JOURNAL_STREAM": ""}, f'stderr_format = "{chosen}"\n')
+    line = next(line for line in text.splitlines() if "GET /status 200" in line)
+    assert line.startswith("<6>INFO: ") is journald
+
+
+@pytest.mark.parametrize(("level", "priority"), [
+    ("TRACE", 7), ("DEBUG", 7), ("INFO", 6), ("SUCCESS", 6), ("WARNING", 4), ("ERROR", 3), ("CRITICAL", 2),
+])
+def test_syslog_priorities(level, priority):
+    from nethcti_logging.plugin import syslog_priority
+
+    assert syslog_priority(logger.level(level).no) == priority

@@ -62,6 +62,13 @@ async def reload(app):
 
 
 @hookimpl
+async def doctor_checks(settings):
+    from nethcti_ami.doctor import doctor_findings  # only `nethcti doctor` needs it
+
+    return await doctor_findings(settings.plugin("ami"))
+
+
+@hookimpl
 def collect_status(app):
     service = app.extensions.get("ami")
     if service is None:

@@ -88,3 +88,15 @@ def collect_status(app):
     auth = app.extensions["auth"]
     config = app.plugin_config("auth")
     return {"ok": True, "authentication": auth.enabled, "backend": config["backend"], "sessions": len(auth.grants)}
+
+
+@hookimpl
+def doctor_checks(settings):
+    """``nethcti doctor``: the password hashes are readable by nethcti and by nobody else."""
+    from nethcti.doctor import private_file
+    from nethcti_auth.backends import password_file_path
+
+    config = settings.plugin("auth")
+    if config["backend"] != "file":
+        return []
+    return [private_file("passwords_file", password_file_path(config, settings.server["state_dir"]))]

@@ -66,6 +66,7 @@ class Auth:
         self.pair_failures = FailureLimiter(max_login_failures, failure_window, clock)  # a user at an address
         self.user_failures = FailureLimiter(max_user_failures, failure_window, clock)  # a user from anywhere
         self.address_failures = SprayLimiter(max_address_failures, failure_window, clock)  # many users, one address
+        self.logins = self.login_failures = 0  # password checks passed and refused, for the metrics plugin
         # A password check costs 16 MiB (scrypt): a login flood queues here instead of growing memory.
         self.checks = asyncio.Semaphore(max_concurrent_checks)
         self._subscribers: list[Subscriber] = []
@@ -104,6 +105,7 @@ class Auth:
         self.user_failures.failed(user_key)
         if user is None or user.profile is None:
             self.address_failures.failed(client, user_key)
+            self.login_failures += 1
             name = user.username if user else login.rpartition("@")[0] or login
             message = f"user {name} is not configured"
             raise UserNotConfigured(message, headers={"message": message, "code": "1"})
@@ -115,9 +117,11 @@ class Auth:
             if not accepted:
                 self.address_failures.failed(client, user_key)
                 logger.warning("auth: failed login of {!r} from {}", login, client)
+                self.login_failures += 1
                 raise InvalidCredentials()
         self.pair_failures.reset(pair_key)
         self.user_failures.reset(user_key)
+        self.logins += 1
         return user
 
     @staticmethod

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from nethcti import hookimpl
+from nethcti import check_database, hookimpl
 from nethcti.errors import StartupError
 from nethcti_history.cdr import cdr_table
 from nethcti_history.queries import CdrReader
@@ -71,6 +71,13 @@ async def startup(app):
         app.extensions["static"].publish,
     )
     logger.info("history: CDR table {} of {}", table.name, engine.url.render_as_string(hide_password=True))
+
+
+@hookimpl
+async def doctor_checks(settings):
+    config = settings.plugin("history")
+    table = cdr_table(config["cdr_table"])
+    return await check_database("cdr_url", config["cdr_url"], {table.name: list(table.c.keys())})
 
 
 @hookimpl

@@ -6,16 +6,20 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from loguru import logger
 from marshmallow import Schema, fields, validate
 from quart import Blueprint, current_app, request
 
-from nethcti import hookimpl
+from nethcti import Finding, hookimpl
 from nethcti.errors import StartupError
 
 LEVELS = ["trace", "debug", "info", "success", "warning", "error", "critical"]
 LINE_FORMAT = "{time:YYYY-MM-DDTHH:mm:ss.SSSZZ} - {level}: [{name}] {message}"
+# Under systemd: journald stamps each line itself, and reads the sd-daemon "<N>" prefix as the syslog priority.
+JOURNAL_FORMAT = "{level}: [{name}] {message}\n{exception}"
+STDERR_FORMATS = ["auto", "journald", "timestamped"]
 # Libraries that log through the standard library; their records go through loguru too.
 STDLIB_LOGGERS = ["quart.app", "quart.serving", "uvicorn.error", "panoramisk", "socketio", "engineio", "asyncio"]
 
@@ -24,6 +28,8 @@ class LoggingSchema(Schema):
     file = fields.String(load_default="/var/log/asterisk/nethcti.log")  # "" = no file
     level = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LEVELS))
     stderr = fields.Boolean(load_default=True)
+    # auto: "journald" when stderr is the journal (systemd's JOURNAL_STREAM), else "timestamped"
+    stderr_format = fields.String(load_default="auto", validate=validate.OneOf(STDERR_FORMATS))
     access_log = fields.Boolean(load_default=True)
     # Tracebacks with every frame's local variables: a developer's tool only, since a local may hold a
     # password or a token.
@@ -34,6 +40,30 @@ def default_level(environ: Mapping[str, str] = os.environ) -> str:
     """``info`` in development (NETHCTI_ENV or, as the original, NODE_ENV), else ``warning``."""
     development = "development" in (environ.get("NETHCTI_ENV"), environ.get("NODE_ENV"))
     return "info" if development else "warning"
+
+
+def stderr_is_journal(environ: Mapping[str, str] = os.environ, fd: int = 2) -> bool:
+    """Whether ``fd`` is the stream systemd connected to the journal: JOURNAL_STREAM names its device and inode,
+    so a child that inherited the variable but writes its stderr elsewhere is not mistaken for it."""
+    device, _, inode = environ.get("JOURNAL_STREAM", "").partition(":")
+    try:
+        stat = os.fstat(fd)
+        return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
+    except (OSError, ValueError):
+        return False
+
+
+def syslog_priority(level_no: int) -> int:
+    """loguru's level number -> syslog priority: debug 7, info 6, warning 4, error 3, critical 2."""
+    for threshold, priority in ((50, 2), (40, 3), (30, 4), (20, 6)):
+        if level_no >= threshold:
+            return priority
+    return 7
+
+
+def journal_line(record) -> str:
+    """The format of one record for journald: its priority prefix, no timestamp."""
+    return f"\\<{syslog_priority(record['level'].no)}>{JOURNAL_FORMAT}"  # a backslash: "<6>" is no loguru color tag
 
 
 class InterceptHandler(logging.Handler):
@@ -58,13 +88,20 @@ class Sinks:
     def install(self) -> None:
         logger.remove()
         if self.config["stderr"]:
-            logger.add(sys.stderr, level=self.level, format=LINE_FORMAT, backtrace=False,
-                       diagnose=self.config["diagnose"])
+            journald = self.stderr_format() == "journald"
+            logger.add(sys.stderr, level=self.level, format=journal_line if journald else LINE_FORMAT,
+                       backtrace=False, diagnose=self.config["diagnose"])
         self.open_file()
         logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
         for name in STDLIB_LOGGERS:
             stdlib = logging.getLogger(name)
             stdlib.handlers, stdlib.propagate = [], True
+
+    def stderr_format(self) -> str:
+        chosen = self.config["stderr_format"]
+        if chosen == "auto":
+            return "journald" if stderr_is_journal() else "timestamped"
+        return chosen
 
     def open_file(self) -> None:
         if self.file_sink is not None:
@@ -114,6 +151,21 @@ def register_routes():
 @hookimpl
 async def reload(app):
     app.extensions["logging"].open_file()
+
+
+@hookimpl
+def doctor_checks(settings):
+    from nethcti.doctor import writable_dir
+
+    log_file = settings.plugin("logging")["file"]
+    if not log_file:
+        return []
+    path = Path(log_file)
+    if path.exists():
+        writable = os.access(path, os.W_OK)
+        return [Finding(f"file {path} is writable", None if writable else f"{path} is not writable by uid "
+                        f"{os.geteuid()}", None if writable else f"chown the user nethcti runs as {path}")]
+    return [writable_dir("file: the log directory", path.parent)]
 
 
 @hookimpl

@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from nethcti import hookimpl
+from nethcti import check_database, hookimpl
 from nethcti.errors import StartupError
 from nethcti_queuestats.alarms import ROOM, Alarms
 from nethcti_queuestats.cdr import cdr_columns
@@ -61,6 +61,16 @@ async def _check_columns(engine: AsyncEngine, table: Table) -> None:
     missing = sorted(set(table.c.keys()) - columns)
     if missing:
         raise StartupError(f"[queuestats] table {table.name!r} lacks the columns {', '.join(missing)}")
+
+
+@hookimpl
+async def doctor_checks(settings):
+    config = settings.plugin("queuestats")
+    tables = [queue_log_table(config["queue_log_table"])]
+    if config["cdr_table"]:
+        tables.append(cdr_columns(config["cdr_table"]))
+    return await check_database("queue_log_url", config["queue_log_url"],
+                                {table.name: list(table.c.keys()) for table in tables})
 
 
 @hookimpl

@@ -133,6 +133,13 @@ async def token_revoked(app, login, digest):
 
 
 @hookimpl
+async def doctor_checks(settings):
+    from nethcti_websocket.doctor import redis_findings  # only `nethcti doctor` needs it
+
+    return await redis_findings(settings.plugin("websocket"))
+
+
+@hookimpl
 async def users_reloaded(app):
     await _service(app).users_changed()
 

@@ -1,0 +1,1 @@
+"""nethcti plugin: GET /metrics in the Prometheus text format."""
