@@ -10,6 +10,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
+from nethcti.apidoc import Answer, documented
 from nethcti.app import NethctiApp  # after __version__, which submodules read
 from nethcti.config import secret_field
 from nethcti.doctor import Finding, check_database
@@ -31,6 +32,7 @@ from nethcti.web import header_value, json_body, load_params, permission, public
 
 __all__ = [  # the list in docs/writing-plugins.md (tests/host/test_docs.py)
     "APIError",
+    "Answer",
     "BadRequest",
     "Conflict",
     "Finding",
@@ -45,6 +47,7 @@ __all__ = [  # the list in docs/writing-plugins.md (tests/host/test_docs.py)
     "Unauthorized",
     "__version__",
     "check_database",
+    "documented",
     "header_value",
     "hookimpl",
     "hookspec",

@@ -3,11 +3,18 @@
 from quart import Blueprint, current_app
 
 from nethcti import __version__
+from nethcti.apidoc import documented
 from nethcti.hookspecs import hookimpl
 from nethcti.plugins import BUILTIN_PLUGINS
 from nethcti.web import public
 
 blueprint = Blueprint("status", __name__)
+
+STATUS = {"type": "object", "required": ["status", "version", "plugins"], "properties": {
+    "status": {"enum": ["ok", "degraded"]}, "version": {"type": "string"},
+    "plugins": {"type": "object", "additionalProperties": {"type": "object", "required": ["ok"],
+                                                           "properties": {"ok": {"type": "boolean"}}}},
+}}
 
 
 def status_report(app) -> dict:
@@ -27,6 +34,7 @@ def status_report(app) -> dict:
 
 @blueprint.get("/status")
 @public
+@documented(summary="Overall health and what each enabled plugin reports", responses={200: STATUS})
 async def status():
     return status_report(current_app)
 

@@ -9,6 +9,7 @@ from nethcti_auth.routes import client_address
 from nethcti_auth.schemas import LoginSchema
 from quart import Blueprint, current_app, g, request
 
+from nethcti.apidoc import documented
 from nethcti.errors import BadRequest, NotFound
 from nethcti.web import load_params, public
 from nethcti_api import history
@@ -39,6 +40,9 @@ async def only_under_api():
 
 @blueprint.post("/login")
 @public
+@documented(params=LoginSchema, only_under=API_PREFIX, responses={200: {
+    "type": "object", "required": ["code", "expire", "token"], "properties": {
+        "code": {"const": 200}, "expire": {"type": "string", "format": "date-time"}, "token": {"type": "string"}}}})
 async def login():
     params = await load_params(LoginSchema())
     token, expire = await service().login(params["username"], params["password"], client=client_address())
@@ -47,17 +51,20 @@ async def login():
 
 @blueprint.post("/logout")
 @second_factor  # giving up at the one-time password prompt revokes the token too
+@documented(only_under=API_PREFIX)
 async def logout():
     await service().logout(g.user, g.token)
     return {"code": 200}
 
 
 @blueprint.get("/2fa/status")
+@documented(only_under=API_PREFIX)
 async def two_factor_status():
     return {"status": await service().two_factor.enabled(g.user.username)}
 
 
 @blueprint.get("/2fa/qr-code")
+@documented(only_under=API_PREFIX)
 async def qr_code():
     url, key = await service().two_factor.setup(g.user.username)
     return {"code": 200, "message": "QR code string", "data": {"url": url, "key": key}}
@@ -65,6 +72,7 @@ async def qr_code():
 
 @blueprint.post("/2fa/verify-otp")
 @second_factor
+@documented(params=OtpSchema, only_under=API_PREFIX)
 async def verify_otp():
     params = await load_params(OtpSchema())
     if params["username"] and current_app.extensions["users"].resolve(params["username"]) is not g.user:
@@ -83,6 +91,7 @@ async def confirm_password() -> None:
 
 
 @blueprint.post("/2fa/disable")
+@documented(params=PasswordSchema, only_under=API_PREFIX)
 async def disable_2fa():
     await confirm_password()
     await service().disable_2fa(g.user)
@@ -91,6 +100,7 @@ async def disable_2fa():
 
 
 @blueprint.post("/2fa/recovery-codes")
+@documented(params=PasswordSchema, only_under=API_PREFIX)
 async def recovery_codes():
     await confirm_password()
     return {"codes": await service().two_factor.new_recovery_codes(g.user.username)}
@@ -104,22 +114,26 @@ def audience_of(name: str) -> str:
 
 
 @blueprint.post("/tokens/persistent/<name>")
+@documented(only_under=API_PREFIX)
 async def create_persistent_token(name: str):
     return {"token": await service().create_integration_token(g.user, audience_of(name))}
 
 
 @blueprint.get("/tokens/persistent/<name>")
+@documented(only_under=API_PREFIX)
 async def check_persistent_token(name: str):
     return {"exists": await current_app.extensions["auth"].has_persistent_token(g.user, audience_of(name))}
 
 
 @blueprint.delete("/tokens/persistent/<name>")
+@documented(responses={204: None}, only_under=API_PREFIX)
 async def remove_persistent_token(name: str):
     await current_app.extensions["auth"].remove_persistent_tokens(g.user, audience_of(name))
     return "", 204
 
 
 @blueprint.get("/history/calls")
+@documented(params=HistoryCallsSchema, only_under=API_PREFIX)
 async def history_calls():
     query = HistoryCallsSchema().load(dict(request.args))
     service = current_app.extensions.get("history")
@@ -128,6 +142,7 @@ async def history_calls():
 
 
 @blueprint.post("/history/statuses")
+@documented(params=StatusesSchema, only_under=API_PREFIX)
 async def history_statuses():
     params = await load_params(StatusesSchema())
     lookups = params["lookups"] or [{"uniqueid": uniqueid} for uniqueid in params["uniqueids"]]

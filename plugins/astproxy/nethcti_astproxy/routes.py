@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
+from nethcti.apidoc import documented
 from nethcti.web import permission
+from nethcti_astproxy import answers
 from nethcti_astproxy.errors import NotYourExtension
 from nethcti_astproxy.schemas import EndpointParam
 from nethcti_astproxy.service import Astproxy
@@ -25,11 +27,13 @@ def own_endpoint(endpoint: str) -> str:
 
 
 @blueprint.get("/extensions")
+@documented(responses={200: answers.EXTENSIONS})
 async def extensions():
     return service().extensions_json(g.user)
 
 
 @blueprint.get("/extension/<exten>")
+@documented(responses={200: answers.ExtensionSchema})
 async def extension(exten: str):
     exten = EndpointParam().load({"endpoint": exten})["endpoint"]
     return service().extension_json(exten, g.user)
@@ -37,12 +41,14 @@ async def extension(exten: str):
 
 @blueprint.get("/queues")
 @permission("queue_agent")
+@documented(responses={200: answers.QUEUES})
 async def queues():
     return service().queues_json(g.user)
 
 
 @blueprint.get("/qmanager_queues")
 @permission("qmanager")
+@documented(responses={200: answers.QUEUES})
 async def qmanager_queues():
     astproxy = service()
     return astproxy.queues_json(g.user, only=astproxy.qmanager_queues(g.user))
@@ -56,17 +62,20 @@ async def opdata():
 
 @blueprint.get("/trunks")
 @permission("presence_panel.trunks")
+@documented(responses={200: answers.TRUNKS})
 async def trunks():
     return service().trunks_json(g.user)
 
 
 @blueprint.get("/parkings")
 @permission("settings.parkings")
+@documented(responses={200: answers.PARKINGS})
 async def parkings():
     return service().parkings_json(g.user)
 
 
 @blueprint.get("/prefix")
+@documented(responses={200: answers.PrefixSchema})
 async def prefix():
     return {"prefix": service().statics.prefix}
 
@@ -77,11 +86,13 @@ async def sip_webrtc():
 
 
 @blueprint.get("/opgroups")
+@documented(responses={200: answers.OPGROUPS})
 async def opgroups():
     return {group: {"users": list(users)} for group, users in service().statics.operator_groups.items()}
 
 
 @blueprint.get("/conference/<endpoint>")
+@documented(responses={200: answers.CONFERENCE}, errors=[NotYourExtension])
 async def conference(endpoint: str):
     endpoint = own_endpoint(endpoint)
     return service().conference_json(endpoint)
@@ -89,6 +100,7 @@ async def conference(endpoint: str):
 
 @blueprint.get("/dnd/<endpoint>")
 @permission("settings.dnd")
+@documented(responses={200: answers.DndSchema}, errors=[NotYourExtension])
 async def dnd(endpoint: str):
     endpoint = own_endpoint(endpoint)
     enabled = await service().read_dnd(endpoint)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from nethcti_auth.routes import client_address
 from quart import Blueprint, current_app, g
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params, public
+from nethcti_astproxy import answers
 from nethcti_astproxy.ops import pbxsettings, pins, unauthe, wakeup
 from nethcti_astproxy.ops.common import Context
 from nethcti_astproxy.schemas import EndpointParam
@@ -23,21 +25,25 @@ def endpoint_param(endpoint: str) -> str:
 
 
 @blueprint.get("/cw/<endpoint>")
+@documented(responses={200: answers.CW})
 async def cw(endpoint: str):
     return await pbxsettings.read_cw(context(), endpoint_param(endpoint))
 
 
 @blueprint.get("/cfcall/<cf_type>/<endpoint>")
+@documented(responses={200: answers.FORWARD})
 async def cfcall(cf_type: str, endpoint: str):
     return await pbxsettings.read_forward(context(), "cfcall", cf_type, endpoint_param(endpoint))
 
 
 @blueprint.get("/cfvm/<cf_type>/<endpoint>")
+@documented(responses={200: answers.FORWARD})
 async def cfvm(cf_type: str, endpoint: str):
     return await pbxsettings.read_forward(context(), "cfvm", cf_type, endpoint_param(endpoint))
 
 
 @blueprint.get("/feature_codes")
+@documented(responses={200: answers.FEATURE_CODES})
 async def feature_codes():
     return dict(current_app.extensions["astproxy"].statics.feature_codes)
 
@@ -54,6 +60,7 @@ async def pinstatus():
 
 @blueprint.post("/unauthe_call")
 @public  # no token: refused unless [astproxy] unauthe_call is on and the address is allowed
+@documented(params=unauthe.UnautheCallParams)
 async def unauthe_call():
     config = current_app.plugin_config("astproxy")
     # the client's address behind trusted proxies, as the login sees it
@@ -68,5 +75,6 @@ async def wakeup_list():
 
 
 @blueprint.delete("/wakeup")
+@documented(params=wakeup.DeleteParams)
 async def wakeup_delete():
     return await wakeup.delete(context(), await load_params(wakeup.DeleteParams()))

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g, request
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params, public
+from nethcti_auth.errors import InvalidCredentials, TooManyLoginFailures, UserNotConfigured
 from nethcti_auth.schemas import LoginSchema, PersistentRemoveSchema, PhoneIslandSchema
 from nethcti_auth.service import NO_EXPIRY, Auth, phone_island_audience
 
 blueprint = Blueprint("auth", __name__, url_prefix="/authentication")
+
+EMPTY = ("text/html", {"type": "string", "maxLength": 0})  # "" as the original answers
+TOKEN = {"type": "object", "required": ["token", "username"],
+         "properties": {"token": {"type": "string"}, "username": {"type": "string"}}}
 
 
 def service() -> Auth:
@@ -29,6 +35,11 @@ def client_address() -> str:
 
 @blueprint.post("/login")
 @public
+@documented(summary="The nonce login: answers 401 with the nonce", params=LoginSchema, responses={401: EMPTY},
+            errors=[InvalidCredentials, UserNotConfigured, TooManyLoginFailures],
+            description="Good credentials answer 401 too, empty, with the nonce in `WWW-Authenticate: Digest "
+                        "<nonce>`: the token is HMAC-SHA1(password, `<username>:<password>:<nonce>`) in hex "
+                        "(docs/authentication.md).")
 async def login():
     """Good credentials answer 401 with ``WWW-Authenticate: Digest <nonce>``, as the clients expect."""
     params = await load_params(LoginSchema())
@@ -40,18 +51,21 @@ async def login():
 
 
 @blueprint.post("/logout")
+@documented(responses={200: EMPTY})
 async def logout():
     await service().logout(g.login, g.token)
     return "", 200
 
 
 @blueprint.post("/persistent_token_login")
+@documented(responses={200: TOKEN})
 async def persistent_token_login():
     token = await service().create_persistent_token(g.user, g.token, NO_EXPIRY)
     return {"token": token, "username": g.user.username}
 
 
 @blueprint.post("/phone_island_token_login")
+@documented(params=PhoneIslandSchema, responses={200: TOKEN})
 async def phone_island_token_login():
     params = await load_params(PhoneIslandSchema())
     token = await service().create_persistent_token(g.user, g.token, phone_island_audience(params["subtype"]))
@@ -60,12 +74,14 @@ async def phone_island_token_login():
 
 @blueprint.get("/phone_island_token_check")
 @blueprint.get("/phone_island_token_check/<subtype>")
+@documented(params=PhoneIslandSchema)
 async def phone_island_token_check(subtype: str | None = None):
     params = PhoneIslandSchema().load({"subtype": subtype} if subtype else dict(request.args))
     return {"exists": await service().has_persistent_token(g.user, phone_island_audience(params["subtype"]))}
 
 
 @blueprint.post("/persistent_token_remove")
+@documented(params=PersistentRemoveSchema)
 async def persistent_token_remove():
     params = await load_params(PersistentRemoveSchema())
     audience = NO_EXPIRY if params["type"] == "no-exp" else phone_island_audience(params["subtype"])

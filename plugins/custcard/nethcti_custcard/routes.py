@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params, permission
 from nethcti_custcard.schemas import ByNumber, Preview
 from nethcti_custcard.service import CustomerCards
@@ -30,6 +31,7 @@ async def by_number(number: str, fmt: str):
 
 @blueprint.post("/preview")
 @permission("customer_card")
+@documented(params=Preview)
 async def preview():
     params = await load_params(Preview())
     return await cards().preview(g.user, params["dbconn_id"], params["query"], params["template"], params["number"])

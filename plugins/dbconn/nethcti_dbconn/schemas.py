@@ -31,6 +31,7 @@ class ConnectionTest(Schema):
     @pre_load
     def port_as_text(self, data, **kwargs):
         """The clients send the port as a string; a JSON number is as good."""
-        if isinstance(data, dict) and isinstance(data.get("port"), str) and data["port"].isdigit():
-            return {**data, "port": int(data["port"])}
+        port = data.get("port") if isinstance(data, dict) else None
+        if isinstance(port, str) and port.isascii() and port.isdigit():  # "³" is a digit to isdigit(), not to int()
+            return {**data, "port": int(port)}
         return data

@@ -43,7 +43,7 @@ async def test_only_admins_may_test(api, database):
 
 
 async def test_bad_parameters_name_the_field(api, database):
-    for field, value in (("port", "0"), ("port", "http"), ("host", "db;rm -rf"), ("name", "x/../y"),
+    for field, value in (("port", "0"), ("port", "http"), ("port", "\u00b3"), ("host", "db;rm -rf"), ("name", "x/../y"),
                          ("type", "oracle"), ("user", "")):
         reply = await api.post("test", {**database, field: value}, status=400)
         assert list(reply["details"]) == [field], (field, reply)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g, request
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params
-from nethcti_history import schemas
+from nethcti_history import answers, schemas
 from nethcti_history.service import History
 
 blueprint = Blueprint("history", __name__)
@@ -25,6 +26,7 @@ def max_limit() -> int:
 
 @blueprint.get("/historycall/interval/<kind>/<target>/<first>/<last>", defaults={"filter": None})
 @blueprint.get("/historycall/interval/<kind>/<target>/<first>/<last>/<filter>")
+@documented(params=schemas.UserParams, responses={200: answers.HistoryPageSchema})
 async def user_interval(kind: str, target: str, first: str, last: str, filter: str | None):
     query = params(schemas.UserParams())
     interval = schemas.interval(query, first, last, filter, max_limit())
@@ -33,6 +35,7 @@ async def user_interval(kind: str, target: str, first: str, last: str, filter: s
 
 @blueprint.get("/histcallswitch/interval/<first>/<last>", defaults={"filter": None})
 @blueprint.get("/histcallswitch/interval/<first>/<last>/<filter>")
+@documented(params=schemas.SwitchParams, responses={200: answers.HistoryPageSchema})
 async def switch_interval(first: str, last: str, filter: str | None):
     query = params(schemas.SwitchParams())
     interval = schemas.interval(query, first, last, filter, max_limit())
@@ -41,6 +44,7 @@ async def switch_interval(first: str, last: str, filter: str | None):
 
 @blueprint.get("/histcallsgroups/interval/<first>/<last>", defaults={"filter": None})
 @blueprint.get("/histcallsgroups/interval/<first>/<last>/<filter>")
+@documented(params=schemas.SwitchParams, responses={200: answers.HistoryPageSchema})
 async def groups_interval(first: str, last: str, filter: str | None):
     query = params(schemas.SwitchParams())
     interval = schemas.interval(query, first, last, filter, max_limit())
@@ -58,6 +62,7 @@ async def down_callrec(id: str):
 
 
 @blueprint.post("/historycall/delete_callrec")
+@documented(params=schemas.DeleteRecording)
 async def delete_callrec():
     body = await load_params(schemas.DeleteRecording())
     await history().delete(g.user, schemas.uniqueid(body["id"]))

@@ -6,6 +6,7 @@ import base64
 
 from quart import Blueprint, current_app, g
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params
 from nethcti_offhour.schemas import (
     AnnouncementId,
@@ -50,6 +51,7 @@ async def download(announcement_id: str):
 
 
 @blueprint.post("/set_offhour")
+@documented(params=SetOffhour)
 async def set_offhour():
     schema = SetOffhour()
     params = await load_params(schema)
@@ -58,6 +60,7 @@ async def set_offhour():
 
 
 @blueprint.post("/modify_announcement")
+@documented(params=ModifyAnnouncement)
 async def modify():
     params = await load_params(ModifyAnnouncement())
     await offhour().modify(g.user, params["id"], params["description"], params["privacy"])
@@ -65,17 +68,20 @@ async def modify():
 
 
 @blueprint.post("/delete_announcement")
+@documented(params=AnnouncementId)
 async def delete():
     await offhour().delete(g.user, (await load_params(AnnouncementId()))["id"])
     return {}
 
 
 @blueprint.post("/record_announcement")
+@documented()  # no body
 async def record():
     return await offhour().record(g.user)
 
 
 @blueprint.post("/enable_announcement")
+@documented(params=EnableAnnouncement)
 async def enable():
     params = await load_params(EnableAnnouncement())
     await offhour().enable(g.user, params["tempFilename"], params["description"], params["privacy"])
@@ -83,6 +89,7 @@ async def enable():
 
 
 @blueprint.post("/upload_announcement")
+@documented(params=UploadAnnouncement)
 async def upload():
     params = await load_params(UploadAnnouncement())
     await offhour().upload(g.user, params["description"], params["privacy"], params["audio_content"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import ValidationError
 from quart import Blueprint, current_app, g, jsonify
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params, permission
-from nethcti_phonebook import csvimport
+from nethcti_phonebook import answers, csvimport
 from nethcti_phonebook.schemas import Contact, ContactChanges, ContactId, CsvImport, Page, check_id, check_term
 from nethcti_phonebook.schemas import Search as SearchParams
 from nethcti_phonebook.service import Phonebook, Search
@@ -46,6 +47,7 @@ async def searching(kind: str, term: str = "", view: str | None = None, sort: st
 @blueprint.get("/search/")
 @blueprint.get("/search/<path:term>")
 @permission("phonebook")
+@documented(params=SearchParams, responses={200: answers.SEARCH})
 async def search(term: str = ""):
     return await searching("contains", term)
 
@@ -53,6 +55,7 @@ async def search(term: str = ""):
 @blueprint.get("/searchemail/")
 @blueprint.get("/searchemail/<path:term>")
 @permission("phonebook")
+@documented(params=SearchParams, responses={200: answers.SEARCH})
 async def search_email(term: str = ""):
     return await searching("email", term, view="all")
 
@@ -60,12 +63,14 @@ async def search_email(term: str = ""):
 @blueprint.get("/searchstartswith/")
 @blueprint.get("/searchstartswith/<path:term>")
 @permission("phonebook")
+@documented(params=SearchParams, responses={200: answers.SEARCH})
 async def search_starts_with(term: str = ""):
     return await searching("startswith", term)
 
 
 @blueprint.get("/searchstartswith_digit/<view>")
 @permission("phonebook")
+@documented(params=SearchParams, responses={200: answers.SEARCH})
 async def search_starts_with_digit(view: str):
     return await searching("digit", view=check_term(view))
 
@@ -73,6 +78,7 @@ async def search_starts_with_digit(view: str):
 @blueprint.get("/getall/")
 @blueprint.get("/getall/<path:term>")
 @permission("phonebook")
+@documented(params=Page, responses={200: answers.SEARCH})
 async def get_all(term: str = ""):
     """Every contact by name (the company for a company's own card); the term is ignored, as the original."""
     params = await load_params(Page())
@@ -81,18 +87,21 @@ async def get_all(term: str = ""):
 
 @blueprint.get("/contact/<contact_id>")
 @permission("phonebook")
+@documented(responses={200: answers.ContactSchema})
 async def central_contact(contact_id: str):
     return await phonebook().central_contact(check_id(contact_id))
 
 
 @blueprint.get("/cticontact/<contact_id>")
 @permission("phonebook")
+@documented(responses={200: answers.ContactSchema})
 async def cti_contact(contact_id: str):
     return await phonebook().cti_contact(g.user.username, check_id(contact_id))
 
 
 @blueprint.get("/speeddials")
 @permission("phonebook")
+@documented(responses={200: answers.SPEEDDIALS})
 async def speeddials():
     return jsonify(await phonebook().speeddials(g.user.username))
 
@@ -105,6 +114,7 @@ async def delete_speeddials():
 
 @blueprint.post("/create")
 @permission("phonebook")
+@documented(params=Contact, responses={201: answers.CREATED})
 async def create():
     contact_id = await phonebook().create(g.user.username, await load_params(Contact()))
     return {"id": contact_id}, 201
@@ -112,6 +122,7 @@ async def create():
 
 @blueprint.post("/modify_cticontact")
 @permission("phonebook")
+@documented(params=ContactChanges)
 async def modify():
     changes = await load_params(ContactChanges())
     contact_id = changes.pop("id")
@@ -121,6 +132,7 @@ async def modify():
 
 @blueprint.post("/delete_cticontact")
 @permission("phonebook")
+@documented(params=ContactId)
 async def delete():
     params = await load_params(ContactId())
     await phonebook().delete(g.user.username, params["id"], admin=g.user.can(ADMIN))
@@ -129,6 +141,7 @@ async def delete():
 
 @blueprint.post("/import_csv_speeddial")
 @permission("phonebook")
+@documented(params=CsvImport)
 async def import_csv():
     """A CSV file (header row of column names) as the caller's speed dials: all its rows, or none."""
     file64 = (await load_params(CsvImport()))["file64"]

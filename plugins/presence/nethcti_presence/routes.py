@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
+from nethcti.apidoc import documented
 from nethcti.web import json_body, load_params
+from nethcti_presence import answers
 from nethcti_presence.schemas import (
     DefaultDevice,
     Mobile,
@@ -28,12 +30,14 @@ def presences() -> Presences:
 
 
 @blueprint.get("/me")
+@documented(responses={200: answers.MeSchema})
 async def me():
     return await users().me(g.user)
 
 
 @blueprint.get("/endpoints/all")
 @blueprint.get("/all")
+@documented(responses={200: answers.EVERYONE})
 async def everyone():
     return users().everyone(g.user)
 
@@ -52,11 +56,13 @@ async def paramurl():
 
 
 @blueprint.get("/presence")
+@documented(responses={200: answers.PresenceSchema})
 async def presence():
     return users().presence(g.user)
 
 
 @blueprint.post("/presence")
+@documented(params=SetPresence)
 async def set_presence():
     params = await load_params(SetPresence())
     await presences().set_presence(g.user, params["status"], params["to"])
@@ -64,16 +70,19 @@ async def set_presence():
 
 
 @blueprint.get("/presencelist")
+@documented(responses={200: answers.PRESENCE_LIST})
 async def presence_list():
     return users().presence_list(g.user)
 
 
 @blueprint.get("/presence_onbusy")
+@documented(responses={200: answers.PresenceSchema})
 async def presence_onbusy():
     return users().presence(g.user, "presence_onbusy")
 
 
 @blueprint.post("/presence_onbusy")
+@documented(params=SetConditionalPresence)
 async def set_presence_onbusy():
     params = await load_params(SetConditionalPresence())
     await presences().set_conditional(g.user, "presence_onbusy", params["status"], params["to"])
@@ -86,6 +95,7 @@ async def presence_onunavailable():
 
 
 @blueprint.post("/presence_onunavailable")
+@documented(params=SetConditionalPresence)
 async def set_presence_onunavailable():
     params = await load_params(SetConditionalPresence())
     await presences().set_conditional(g.user, "presence_onunavailable", params["status"], params["to"])
@@ -102,6 +112,7 @@ async def conditional_presence_list():
 
 
 @blueprint.post("/default_device")
+@documented(params=DefaultDevice)
 async def default_device():
     params = await load_params(DefaultDevice())
     await users().set_default_device(g.user, params["id"])
@@ -114,6 +125,7 @@ async def settings():
 
 
 @blueprint.post("/settings")
+@documented(body={"type": "object", "description": "settings to save, by name (merged with the saved ones)"})
 async def save_settings():
     await users().save_settings(g.user, check_settings(await json_body()))
     return {}
@@ -132,6 +144,7 @@ async def delete_setting(prop: str):
 
 
 @blueprint.post("/mobile")
+@documented(params=Mobile)
 async def mobile():
     params = await load_params(Mobile())
     await users().set_mobile(g.user, params["number"])

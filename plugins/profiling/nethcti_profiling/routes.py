@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app
 
+from nethcti.apidoc import documented
 from nethcti_profiling.service import Profiling
 
 blueprint = Blueprint("profiling", __name__, url_prefix="/profiling")
@@ -29,6 +30,8 @@ async def db_stats():
 
 
 @blueprint.get("/tot_users")
+@documented(responses={200: {"type": "object", "required": ["tot_users"],
+                             "properties": {"tot_users": {"type": "integer"}}}})
 async def tot_users():
     return {"tot_users": profiling().tot_users()}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g, request
 
+from nethcti.apidoc import documented
 from nethcti.web import permission
 from nethcti_queuestats import schemas
 from nethcti_queuestats.service import QueueStats
@@ -60,6 +61,7 @@ async def qmanager_qcalls_hist():
 
 @blueprint.get("/queue_recall/<hours_>/<qids>/<type_>")
 @permission(LOST_QUEUE_CALL)
+@documented(query=schemas.PageParams)
 async def queue_recall(hours_: str, qids: str, type_: str):
     service = stats()
     span, kind = hours(hours_), schemas.recall_type(type_)
@@ -71,6 +73,7 @@ async def queue_recall(hours_: str, qids: str, type_: str):
 
 @blueprint.get("/qmanager_queue_recall/<hours_>/<qids>/<type_>")
 @permission("qmanager")
+@documented(query=schemas.PageParams)
 async def qmanager_queue_recall(hours_: str, qids: str, type_: str):
     service = stats()
     span, kind = hours(hours_), schemas.recall_type(type_)

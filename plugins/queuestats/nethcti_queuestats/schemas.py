@@ -48,7 +48,7 @@ class PageParams(Schema):
 
 
 def hours(value: str, maximum: int) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:  # "³" is a digit, no int
         raise ValidationError({"hours": [f"Not a number of hours: 1 to {maximum}"]})
     return int(value)
 

@@ -158,6 +158,7 @@ async def test_permissions(stats_app, tmp_path):
     ("/qmanager_queue_recall/49/401/all", "hours"),
     ("/qmanager_queue_recall/-1/401/all", "hours"),
     ("/qmanager_queue_recall/1x/401/all", "hours"),
+    ("/queue_recall/%C2%B3/401/all", "hours"),  # "³": str.isdigit() but not int() (the fuzzer's 500)
     ("/qmanager_queue_recall/12/401/missed", "type"),
     ("/qmanager_queue_recall/12/499/all", "qids"),
     ("/qmanager_queue_recall/12/401,ctiopqueue3/all", "qids"),

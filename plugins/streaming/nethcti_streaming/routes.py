@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params, permission
 from nethcti_streaming.schemas import SourceRequest
 from nethcti_streaming.service import Streaming
@@ -17,12 +18,16 @@ def streaming() -> Streaming:
 
 @blueprint.get("/sources")
 @permission("streaming")
+@documented(responses={200: {"type": "object", "additionalProperties": {
+    "type": "object", "required": ["id", "url", "description", "extension", "cmdOpen", "frameRate"]}}})
 async def sources():
     return streaming().sources_json(g.user)
 
 
 @blueprint.get("/image/<source>")
 @permission("streaming")
+@documented(responses={200: {"type": "object", "required": ["id", "image"], "properties": {
+    "id": {"type": "string"}, "image": {"type": "string", "description": "the frame as a data: URL"}}}})
 async def image(source: str):
     params = SourceRequest().load({"id": source})  # 400 naming "id" for a malformed one
     return await streaming().image(g.user, params["id"])
@@ -30,6 +35,7 @@ async def image(source: str):
 
 @blueprint.post("/open")
 @permission("streaming")
+@documented(params=SourceRequest)
 async def open_door():
     params = await load_params(SourceRequest())
     await streaming().open(g.user, params["id"])
@@ -38,6 +44,7 @@ async def open_door():
 
 @blueprint.post("/subscribe")
 @permission("streaming")
+@documented(params=SourceRequest)
 async def subscribe():
     params = await load_params(SourceRequest())
     await streaming().subscribe(g.user, params["id"])
@@ -46,6 +53,7 @@ async def subscribe():
 
 @blueprint.post("/unsubscribe")
 @permission("streaming")
+@documented(params=SourceRequest)
 async def unsubscribe():
     params = await load_params(SourceRequest())
     await streaming().unsubscribe(g.user, params["id"])

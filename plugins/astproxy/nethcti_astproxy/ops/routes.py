@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
+from nethcti.apidoc import documented
 from nethcti.web import load_params
 from nethcti_astproxy.ops import (
     calls,
@@ -44,7 +45,8 @@ def view_for(operation: Operation):
         return await operation.run(context, params) or {}
 
     view.__name__ = operation.name
-    return view
+    view.__doc__ = operation.run.__doc__
+    return documented(params=operation.schema)(view)  # the body in /openapi.json
 
 
 def build_blueprint() -> Blueprint:
