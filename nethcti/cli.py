@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import sys
-from pathlib import Path
 
 from loguru import logger
 
@@ -17,12 +16,13 @@ from nethcti.doctor import report, run_checks
 from nethcti.errors import StartupError
 from nethcti.nethvoice.command import add_command as add_import_command
 from nethcti.plugins import BUILTIN_PLUGINS, PluginManager, installed_plugins
-from nethcti.server import bootstrap, serve, signal_running_server
+from nethcti.server import bootstrap, runtime_dir, serve, signal_running_server
 
 CONF_DIR_HELP = "conf.d directory (default: $NETHCTI_CONF_DIR or /etc/nethcti/conf.d)"
 
 
 def cmd_serve(settings: Settings, pm: PluginManager, args) -> int:
+    _port_from(settings, args)
     app = create_app(settings, pm)
     asyncio.run(serve(app))
     return 0
@@ -50,8 +50,15 @@ def cmd_check(settings: Settings, pm: PluginManager, args) -> int:
     return 0
 
 
+def _port_from(settings: Settings, args) -> None:
+    """``--port`` overrides ``[server] port``: one conf.d for several processes (systemd's nethcti@<port>)."""
+    if getattr(args, "port", None):
+        settings.server["port"] = args.port
+
+
 def cmd_reload(settings: Settings, pm: PluginManager, args) -> int:
-    pid = signal_running_server(Path(settings.server["state_dir"]))
+    _port_from(settings, args)
+    pid = signal_running_server(runtime_dir(settings.server))
     print(f"reload requested (SIGHUP to pid {pid})")
     return 0
 

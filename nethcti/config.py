@@ -30,10 +30,11 @@ class ServerSchema(Schema):
     base_path = fields.String(load_default="/webrest", validate=validate.Regexp(r"^(/[\w.-]+)*$"))
     cors_origins = fields.List(fields.String(), load_default=lambda: ["*"])
     state_dir = fields.String(load_default="/var/lib/nethcti")
+    runtime_dir = fields.String(load_default="")  # this process's pid file; "": <state_dir>/run/<port>
     hook_queue_size = fields.Integer(load_default=10000, validate=validate.Range(min=1))  # domain events per plugin
-
     # KiB of socket.io events waiting for a websocket client that does not read; past it, it is disconnected
     socket_send_buffer = fields.Integer(load_default=1024, validate=validate.Range(min=16, max=1024 * 1024))
+
 
 @dataclass
 class RawConfig:

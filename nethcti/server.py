@@ -143,31 +143,44 @@ async def serve(app: NethctiApp, gc_thresholds: tuple[int, int, int] = GC_THRESH
     gc.set_threshold(*gc_thresholds)
     server = app.settings.server
     sock = bind(server["host"], server["port"])
-    pid_file = _write_pid_file(Path(server["state_dir"]))
+    pid_file = _write_pid_file(runtime_dir(server))
     logger.info("listening on {}:{}", server["host"], server["port"])
     try:
         await NethctiServer(app).run_until_stopped(sock)
     finally:
         sock.close()
-        pid_file.unlink(missing_ok=True)
+        _remove_pid_file(pid_file)
         logger.info("stopped")
 
 
-def _write_pid_file(state_dir: Path) -> Path:
+def runtime_dir(server: dict) -> Path:
+    """This process's own directory (pid file): ``[server] runtime_dir``, else ``<state_dir>/run/<port>``, so
+    processes sharing a conf.d but for the port never touch each other's files."""
+    return Path(server.get("runtime_dir") or Path(server["state_dir"]) / "run" / str(server["port"]))
+
+
+def _write_pid_file(directory: Path) -> Path:
     try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        pid_file = state_dir / PID_FILE
+        directory.mkdir(parents=True, exist_ok=True)
+        pid_file = directory / PID_FILE
         pid_file.write_text(f"{os.getpid()}\n")
     except OSError as exc:
-        raise StartupError(f"[server] state_dir {state_dir}: {exc}") from None
+        raise StartupError(f"[server] runtime_dir {directory}: {exc}") from None
     return pid_file
 
 
-def signal_running_server(state_dir: Path, signum: int = signal.SIGHUP) -> int:
-    """Send ``signum`` to the server whose pid file is in ``state_dir``; return its pid."""
+def _remove_pid_file(pid_file: Path) -> None:
+    """Only while it is still this process's: a later process given the same directory keeps its own."""
+    with contextlib.suppress(OSError, ValueError):
+        if int(pid_file.read_text()) == os.getpid():
+            pid_file.unlink()
+
+
+def signal_running_server(directory: Path, signum: int = signal.SIGHUP) -> int:
+    """Send ``signum`` to the server whose pid file is in ``directory`` (its runtime_dir); return its pid."""
     try:
-        pid = int((state_dir / PID_FILE).read_text())
+        pid = int((directory / PID_FILE).read_text())
         os.kill(pid, signum)
     except (OSError, ValueError) as exc:
-        raise StartupError(f"no running nethcti server found through {state_dir / PID_FILE}: {exc}") from None
+        raise StartupError(f"no running nethcti server found through {directory / PID_FILE}: {exc}") from None
     return pid

@@ -83,3 +83,13 @@ def test_metrics_prints_its_tables():
                     "--sockets", "2", timeout=120)
     assert "| GET /astproxy/prefix     | off" in out and "| GET /astproxy/prefix     | on " in out
     assert "### one scrape of GET /metrics" in out and "200x20" in out
+
+
+@pytest.mark.live
+def test_cluster_prints_its_table():
+    require_pbx()
+    out = run_bench("cluster.py", "--clients", "4", "--servers", "1,2", "--rate", "2", "--duration", "1", "--hold",
+                    "1", "--pairs", "2", "--client-processes", "2", timeout=180)
+    assert "### 4 clients over 1-2 processes: 2 calls at 2/s" in out
+    rows = [line for line in out.splitlines() if line.startswith("|") and line.split("|")[1].strip() in ("1", "2")]
+    assert len(rows) == 2 and all(row.split("|")[5].strip() == "0" for row in rows)  # no channel missed

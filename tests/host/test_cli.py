@@ -106,7 +106,7 @@ def test_serve_starts_answers_and_stops_cleanly_on_sigterm(tmp_path):
                 time.sleep(0.05)
         print(f"nethcti serve answered /status after {time.monotonic() - started:.2f}s")
         assert status is not None and status["status"] == "ok"
-        assert (tmp_path / "state" / "nethcti.pid").read_text().strip() == str(server.pid)
+        assert (tmp_path / "state" / "run" / str(port) / "nethcti.pid").read_text().strip() == str(server.pid)
 
         reload = nethcti("--conf-dir", str(conf_dir), "reload")
         assert reload.returncode == 0, reload.stderr
@@ -119,7 +119,33 @@ def test_serve_starts_answers_and_stops_cleanly_on_sigterm(tmp_path):
     log = log_file.read_text()
     assert "GET /webrest/status 200" in log or "GET /status 200" in log
     assert "reloading" in log and "stopped" in log
-    assert not (tmp_path / "state" / "nethcti.pid").exists()
+    assert not (tmp_path / "state" / "run" / str(port) / "nethcti.pid").exists()
+
+
+def test_two_processes_on_one_conf_dir_keep_their_own_pid_files(tmp_path):
+    """`nethcti serve --port` twice on the same conf.d (systemd's nethcti@<port>): each has its runtime directory,
+    `nethcti reload --port` finds the right one, and the first to stop leaves the other's pid file alone."""
+    conf_dir = base_conf(tmp_path, "")
+    ports = free_port(), free_port()
+    servers = [subprocess.Popen([sys.executable, "-m", "nethcti.cli", "--conf-dir", str(conf_dir), "serve", "--port",
+                                 str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
+    pid_files = [tmp_path / "state" / "run" / str(port) / "nethcti.pid" for port in ports]
+    try:
+        deadline = time.monotonic() + 20
+        while not all(p.exists() and p.read_text().strip() for p in pid_files) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [int(p.read_text()) for p in pid_files] == [s.pid for s in servers]
+        reload = nethcti("--conf-dir", str(conf_dir), "reload", "--port", str(ports[1]))
+        assert reload.returncode == 0 and f"pid {servers[1].pid}" in reload.stdout, reload.stderr
+        servers[0].send_signal(signal.SIGTERM)
+        assert servers[0].wait(timeout=10) == 0
+        assert not pid_files[0].exists()
+        assert int(pid_files[1].read_text()) == servers[1].pid
+    finally:
+        for server in servers:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(10)
 
 
 def test_serve_refuses_a_port_in_use_with_a_message(tmp_path):
@@ -138,4 +164,4 @@ def test_serve_exits_with_the_plugins_message_when_start_up_fails(tmp_path, hell
     result = nethcti("--conf-dir", str(conf_dir), "serve", env={"PYTHONPATH": str(hello_installed)}, timeout=20)
     assert result.returncode == 1
     assert "nethcti: plugin 'hello': hook startup failed: RuntimeError('hello refuses to start')" in result.stderr
-    assert not (tmp_path / "state" / "nethcti.pid").exists()
+    assert not list((tmp_path / "state").rglob("nethcti.pid"))

@@ -7,7 +7,6 @@ from functools import partial
 
 from cryptography.fernet import Fernet
 from loguru import logger
-from nethcti_auth.ratelimit import FailureLimiter
 from nethcti_auth.routes import client_address
 from quart import request
 
@@ -70,10 +69,15 @@ async def startup(app):
     db = app.extensions["database"]
     two_factor = TwoFactor(db, Fernet(keys.fernet_key(master, "totp")), keys.derive(master, "recovery"),
                            config["issuer"])
-    otp_failures = FailureLimiter(config["max_otp_failures"], auth_config["failure_window"])
-    api = Api(app.extensions["auth"], codec, LiveTokens(db), two_factor, otp_failures)
+    auth = app.extensions["auth"]
+    # shared with the other processes (Redis), as the password failures
+    otp_failures = auth.shared.limiter("otp", config["max_otp_failures"], auth_config["failure_window"])
+    live = LiveTokens(db)
+    api = Api(auth, codec, live, two_factor, otp_failures)
     app.extensions["api"] = api
-    app.extensions["auth"].add_bearer_scheme(api)
+    auth.add_bearer_scheme(api)
+    auth.subscribe(live.revoked)  # a JWT revoked by another process stops working here at once, not after the cache
+    auth.shared.subscribe("resync", live.resync)
     await api.purge()
     app.spawn(purge_forever(api), "api-purge")
 

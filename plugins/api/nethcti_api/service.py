@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from loguru import logger
-from nethcti_auth.ratelimit import FailureLimiter
 from nethcti_auth.service import Auth, BearerGrant
+from nethcti_auth.shared import Limiter
 from nethcti_users.model import User
 
 from nethcti_api.errors import TooManyOtpFailures
@@ -21,7 +21,7 @@ INTEGRATION_LIFETIME = 100 * 365 * 86400  # as the middleware: they live until r
 class Api:
     """Sessions are JWTs whose digest is in the database until logout or expiry, so they survive restarts."""
 
-    def __init__(self, auth: Auth, codec: Codec, live: LiveTokens, two_factor: TwoFactor, otp_failures: FailureLimiter):
+    def __init__(self, auth: Auth, codec: Codec, live: LiveTokens, two_factor: TwoFactor, otp_failures: Limiter):
         self.auth, self.codec, self.live, self.two_factor = auth, codec, live, two_factor
         self.otp_failures = otp_failures
 
@@ -76,16 +76,16 @@ class Api:
         granted without the second factor.
         """
         key = user.username
-        wait = self.otp_failures.retry_after(key)
+        wait = await self.otp_failures.retry_after(key)
         if wait > 0:
             seconds = math.ceil(wait)
             raise TooManyOtpFailures(details={"retry_after": seconds}, headers={"Retry-After": str(seconds)})
-        self.otp_failures.failed(key)  # counted first, as password failures: concurrent guesses see each other
+        await self.otp_failures.failed(key)  # counted first, as password failures: concurrent guesses see each other
         was_enabled = await self.two_factor.enabled(key)
         if not await self.two_factor.verify(key, otp):
             logger.warning("api: wrong one-time password for {!r}", key)
             return None
-        self.otp_failures.reset(key)
+        await self.otp_failures.reset(key)
         if not was_enabled:
             logger.info("api: 2FA enabled for {!r}", key)
             await self.revoke_user(user, keep=current)

@@ -75,6 +75,14 @@ class LiveTokens:
             live = self._cache[digest] = Live(row.username, row.expires, self.clock())
         return live.expires > self.now()
 
+    async def revoked(self, login: str, digest: str) -> None:
+        """An auth revocation subscriber: a token revoked here or in another process is asked for again."""
+        self._cache.pop(digest, None)
+
+    async def resync(self, _data: dict) -> None:
+        """The link to the other processes is back: revocations told meanwhile were lost."""
+        self._cache.clear()
+
     async def remove(self, token: str) -> str | None:
         """Revoke one token; the username it was issued to, or None when it was not live."""
         removed = await self._delete(LiveToken.token_hash == token_digest(token))

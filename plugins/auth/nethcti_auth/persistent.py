@@ -101,6 +101,13 @@ class PersistentTokens:
             self._cache.pop(row.token_hash, None)
         return [(row.login, row.token_hash) for row in rows]
 
+    def forget(self, digest: str) -> None:
+        """Drop a cached token (removed by another process)."""
+        self._cache.pop(digest, None)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
     def _forget(self, match) -> None:
         for digest in [d for d, entry in self._cache.items() if match(entry)]:
             del self._cache[digest]

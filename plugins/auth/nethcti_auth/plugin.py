@@ -16,6 +16,7 @@ from nethcti_auth.persistent import Base, PersistentTokens
 from nethcti_auth.routes import blueprint
 from nethcti_auth.schemas import AuthSchema
 from nethcti_auth.service import Auth
+from nethcti_auth.shared import SHARED_STATE, LocalState
 
 requires = ("users", "database")
 
@@ -64,6 +65,7 @@ async def startup(app):
         nonce_timeout=config["nonce_timeout"], max_login_failures=config["max_login_failures"],
         max_user_failures=config["max_user_failures"], max_address_failures=config["max_address_failures"],
         failure_window=config["failure_window"], max_concurrent_checks=config["max_concurrent_checks"],
+        shared=app.extensions.setdefault(SHARED_STATE, LocalState()),  # Redis when a plugin's configure put it there
     )
 
     async def revoked(login: str, digest: str) -> None:
@@ -87,7 +89,7 @@ async def purge_forever(auth: Auth, period: float) -> None:
 def collect_status(app):
     auth = app.extensions["auth"]
     config = app.plugin_config("auth")
-    return {"ok": True, "authentication": auth.enabled, "backend": config["backend"], "sessions": len(auth.grants)}
+    return {"ok": True, "authentication": auth.enabled, "backend": config["backend"], "sessions": auth.grants.size()}
 
 
 @hookimpl

@@ -81,6 +81,9 @@ class SprayLimiter:
         while len(self._logins) > self.max_keys:
             self._logins.popitem(last=False)
 
+    def forget(self, key: str) -> None:
+        self._logins.pop(key, None)
+
     def purge(self) -> None:
         for key in list(self._logins):
             self.retry_after(key)

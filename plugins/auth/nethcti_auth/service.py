@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import math
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,8 +16,8 @@ from nethcti_users.service import Users
 from nethcti_auth.backends import PasswordBackend
 from nethcti_auth.errors import InvalidCredentials, TooManyLoginFailures, UserNotConfigured
 from nethcti_auth.persistent import PersistentTokens
-from nethcti_auth.ratelimit import FailureLimiter, SprayLimiter
-from nethcti_auth.tokens import Clock, Grants, client_token, new_nonce, token_digest
+from nethcti_auth.shared import LocalState, SharedState
+from nethcti_auth.tokens import client_token, new_nonce, token_digest
 
 NO_EXPIRY = "no-exp"
 PHONE_ISLAND = "phone-island"
@@ -55,22 +54,27 @@ def phone_island_audience(subtype: str | None) -> str:
 
 
 class Auth:
-    """Grants are per process and in memory, as the original's; persistent tokens are in the database."""
+    """Grants and failure counts are in the shared state (this process's memory, or Redis for several processes);
+    persistent tokens are in the database."""
 
     def __init__(self, users: Users, backend: PasswordBackend, persistent: PersistentTokens, *, enabled: bool = True,
                  expiration_timeout: float = 3600, nonce_timeout: float = 300, max_login_failures: int = 5,
                  max_user_failures: int = 20, max_address_failures: int = 20, failure_window: float = 300,
-                 max_concurrent_checks: int = 2, clock: Clock = time.monotonic):
+                 max_concurrent_checks: int = 2, shared: SharedState | None = None):
         self.users, self.backend, self.persistent, self.enabled = users, backend, persistent, enabled
-        self.grants = Grants(expiration_timeout, nonce_timeout, clock)
-        self.pair_failures = FailureLimiter(max_login_failures, failure_window, clock)  # a user at an address
-        self.user_failures = FailureLimiter(max_user_failures, failure_window, clock)  # a user from anywhere
-        self.address_failures = SprayLimiter(max_address_failures, failure_window, clock)  # many users, one address
-        self.logins = self.login_failures = 0  # password checks passed and refused, for the metrics plugin
+        self.shared = shared or LocalState()
+        self.grants = self.shared.grants(expiration_timeout, nonce_timeout)
+        # a user at an address; a user from anywhere; many users from one address
+        self.pair_failures = self.shared.limiter("pair", max_login_failures, failure_window)
+        self.user_failures = self.shared.limiter("user", max_user_failures, failure_window)
+        self.address_failures = self.shared.limiter("address", max_address_failures, failure_window, distinct=True)
+        self.shared.subscribe("revoked", self._revoked_elsewhere)
+        self.shared.subscribe("resync", self._resync)
         # A password check costs 16 MiB (scrypt): a login flood queues here instead of growing memory.
         self.checks = asyncio.Semaphore(max_concurrent_checks)
         self._subscribers: list[Subscriber] = []
         self._bearer_schemes: list[BearerScheme] = []
+        self.logins = self.login_failures = 0  # password checks passed and refused, for the metrics plugin
 
     async def login(self, login: str, password: str, *, client: str = "", persistent: bool = False) -> str:
         """Check the credentials and return the nonce the client derives its token from.
@@ -83,7 +87,7 @@ class Auth:
         if persistent:
             await self.persistent.store(login, user.username, NO_EXPIRY, token)
         else:
-            self.grants.add(login, token)
+            await self.grants.add(login, token)
         logger.info("auth: {!r} logged in from {}{}", login, client, " (persistent token)" if persistent else "")
         return nonce
 
@@ -98,13 +102,13 @@ class Auth:
         user = self.users.resolve(login)
         user_key = user.username if user else login.lower()
         pair_key = f"{user_key}\0{client}"
-        self._wait(self.pair_failures.retry_after(pair_key), self.user_failures.retry_after(user_key),
-                   self.address_failures.retry_after(client))
+        self._wait(await self.pair_failures.retry_after(pair_key), await self.user_failures.retry_after(user_key),
+                   await self.address_failures.retry_after(client))
         # counted before the check, taken back on success: concurrent attempts see each other
-        self.pair_failures.failed(pair_key)
-        self.user_failures.failed(user_key)
+        await self.pair_failures.failed(pair_key)
+        await self.user_failures.failed(user_key)
         if user is None or user.profile is None:
-            self.address_failures.failed(client, user_key)
+            await self.address_failures.failed(client, user_key)
             self.login_failures += 1
             name = user.username if user else login.rpartition("@")[0] or login
             message = f"user {name} is not configured"
@@ -112,15 +116,15 @@ class Auth:
         if self.enabled:
             async with self.checks:
                 # a spray queued behind the semaphore stops as soon as enough of it has failed
-                self._wait(self.address_failures.retry_after(client))
+                self._wait(await self.address_failures.retry_after(client))
                 accepted = await self.backend.check(user, login, password)
             if not accepted:
-                self.address_failures.failed(client, user_key)
+                await self.address_failures.failed(client, user_key)
                 logger.warning("auth: failed login of {!r} from {}", login, client)
                 self.login_failures += 1
                 raise InvalidCredentials()
-        self.pair_failures.reset(pair_key)
-        self.user_failures.reset(user_key)
+        await self.pair_failures.reset(pair_key)
+        await self.user_failures.reset(user_key)
         self.logins += 1
         return user
 
@@ -136,7 +140,7 @@ class Auth:
         user = self.users.resolve(login)
         if user is None:
             return None
-        if not self.enabled or self.grants.use(login, token):
+        if not self.enabled or await self.grants.use(login, token):
             return user
         if is_bearer_shaped(token):  # a JWT: session tokens are hex, never dotted
             grant = await self.verify_bearer(token)
@@ -158,7 +162,7 @@ class Auth:
 
     async def logout(self, login: str, token: str) -> bool:
         """Revoke the token (session, persistent or bearer) that ``login`` presented."""
-        revoked = self.grants.revoke(login, token) or await self.persistent.remove_token(login, token)
+        revoked = await self.grants.revoke(login, token) or await self.persistent.remove_token(login, token)
         for scheme in self._bearer_schemes if not revoked and is_bearer_shaped(token) else ():
             if (owner := await scheme.revoke(token)) is not None:
                 login, revoked = owner, True
@@ -202,6 +206,22 @@ class Auth:
         self.address_failures.purge()
 
     async def _revoked(self, login: str, digest: str) -> None:
+        """Tell this process's subscribers, then the other processes (their sockets of that token close too)."""
+        await self._tell_subscribers(login, digest)
+        await self.shared.publish("revoked", {"login": login, "digest": digest})
+
+    async def _revoked_elsewhere(self, data: dict) -> None:
+        login, digest = str(data.get("login", "")), str(data.get("digest", ""))
+        if login and digest:
+            self.grants.forget(login, digest)
+            self.persistent.forget(digest)
+            await self._tell_subscribers(login, digest)
+
+    async def _resync(self, _data: dict) -> None:
+        """Revocations told while the link was down are lost: ask the database again for every persistent token."""
+        self.persistent.clear_cache()
+
+    async def _tell_subscribers(self, login: str, digest: str) -> None:
         for callback in list(self._subscribers):
             try:
                 await callback(login, digest)

@@ -89,6 +89,10 @@ class Grants:
     def __len__(self) -> int:
         return sum(map(len, self._grants.values()))
 
+    def drop(self, login: str, digest: str) -> None:
+        """Forget a grant by its digest (revoked by another process)."""
+        self._drop(login, digest)
+
     def _drop(self, login: str, digest: str) -> None:
         grants = self._grants.get(login, {})
         grants.pop(digest, None)

@@ -100,5 +100,5 @@ async def test_tokens_are_not_kept_in_clear(conf_dir):
     async with running_app(conf_dir) as app:
         client = app.test_client()
         token = (await log_in(client, "alice", "alice-pw"))["Authorization"].split(":")[1]
-        grants = app.extensions["auth"].grants._grants["alice"]
+        grants = app.extensions["auth"].grants.grants._grants["alice"]
         assert list(grants) == [token_digest(token)] == [hashlib.sha256(token.encode()).hexdigest()]

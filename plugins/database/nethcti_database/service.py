@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+CREATE_ATTEMPTS = 3  # another process creating the same tables at the same moment
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON")
 
 
@@ -50,10 +53,21 @@ class Database:
         return self.sessionmaker.begin()
 
     async def create_tables(self, metadata: MetaData | Iterable[MetaData]) -> None:
-        """Create the tables of ``metadata`` that do not exist yet (existing tables are left alone)."""
+        """Create the tables of ``metadata`` that do not exist yet (existing tables are left alone).
+
+        Several processes starting at once on one database (systemd's ``nethcti@<port>``) may each find a table
+        missing and the slower one's CREATE fail: it looks again, and finds the table there.
+        """
         for md in [metadata] if isinstance(metadata, MetaData) else metadata:
-            async with self.engine.begin() as conn:
-                await conn.run_sync(md.create_all)
+            for attempt in range(1, CREATE_ATTEMPTS + 1):
+                try:
+                    async with self.engine.begin() as conn:
+                        await conn.run_sync(md.create_all)
+                    break
+                except (OperationalError, ProgrammingError):
+                    if attempt == CREATE_ATTEMPTS:
+                        raise
+                    await asyncio.sleep(0.2 * attempt)
             self.tables.extend(md.tables)
 
     async def ping(self) -> None:

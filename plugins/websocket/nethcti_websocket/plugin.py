@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from loguru import logger
+from nethcti_auth.shared import SHARED_STATE, LocalState
 
 from nethcti import hookimpl
 from nethcti.errors import StartupError
@@ -25,18 +26,24 @@ def register_config_schema():
 
 @hookimpl
 def configure(app):
-    """With ``redis_url``, the socket.io server the host creates fans events out through Redis."""
+    """With ``redis_url``, the processes of one service share their state in Redis (tokens, login failures,
+    sockets per user: every plugin's start-up finds it in ``app.extensions[SHARED_STATE]``), and the socket.io
+    server the host creates fans events out through it."""
     config = app.plugin_config("websocket")
     if not config["redis_url"]:
         return
     try:
-        import redis  # noqa: F401  (python-socketio imports it lazily; fail now, with a name)
-    except ImportError:
+        from nethcti_websocket.cluster import ClusterRedisManager, RedisState
+    except ImportError:  # the redis package
         raise StartupError("[websocket] redis_url needs the redis package: pip install 'nethcti-websocket[redis]'") \
             from None
-    import socketio
-
-    app.extensions[CLIENT_MANAGER] = socketio.AsyncRedisManager(config["redis_url"], channel=config["redis_channel"])
+    try:
+        state = RedisState(config["redis_url"], config["redis_channel"], timeout=config["redis_timeout"],
+                           check_interval=config["redis_check_interval"])
+    except ValueError as exc:  # redis-py's answer to a URL it cannot use
+        raise StartupError(f"[websocket] redis_url: {exc}") from None
+    app.extensions[SHARED_STATE] = state
+    app.extensions[CLIENT_MANAGER] = ClusterRedisManager(state, config["redis_channel"])
 
 
 def _service(app) -> Websocket:
@@ -68,7 +75,7 @@ async def on_message(app, sid, data=None, *extra):
 
 
 async def on_takeover_ack(app, sid, *args):
-    _service(app).takeover_acked(sid)
+    await _service(app).takeover_acked(sid)
 
 
 @hookimpl
@@ -89,7 +96,7 @@ async def startup(app):
     service = Websocket(
         sio=app.sio, emit=app.emit, notify=notify, auth=app.extensions["auth"], users=app.extensions["users"],
         takeover_timeout=config["takeover_timeout"], login_timeout=config["login_timeout"],
-        stopping=app.stopping.is_set,
+        stopping=app.stopping.is_set, shared=app.extensions.setdefault(SHARED_STATE, LocalState()),
     )
     app.extensions["websocket"] = service
     app.extensions["websocket.events"] = EventHooks(app.emit, app.extensions["users"], service)
@@ -97,7 +104,12 @@ async def startup(app):
     app.spawn(every(refresh, service.refresh_tokens), "websocket-token-refresh")
     app.spawn(every(min(config["login_timeout"] / 2, 10), service.drop_unauthenticated), "websocket-login-timeout")
     if config["redis_url"]:
-        logger.info("websocket: events fan out through Redis channel {!r}", config["redis_channel"])
+        state = app.extensions[SHARED_STATE]
+        await state.start()
+        app.spawn(state.heartbeat_forever(), "websocket-redis-heartbeat")
+        app.spawn(state.listen_forever(), "websocket-redis-messages")
+        logger.info("websocket: state shared and events fanned out through Redis channel {!r}",
+                    config["redis_channel"])
 
 
 @hookimpl
@@ -107,6 +119,9 @@ async def shutdown(app):
     if isinstance(listener, asyncio.Task) and not listener.done():
         listener.cancel()
         await asyncio.gather(listener, return_exceptions=True)
+    state = app.extensions.get(SHARED_STATE)
+    if app.plugin_config("websocket")["redis_url"] and state is not None:
+        await state.close()  # this process's sockets stop counting in the others at once
 
 
 async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
@@ -120,23 +135,27 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
 
 
 @hookimpl
+async def doctor_checks(settings):
+    from nethcti_websocket.doctor import redis_findings  # only `nethcti doctor` needs it
+
+    return await redis_findings(settings.plugin("websocket"))
+
+
+@hookimpl
 def collect_status(app):
     service = app.extensions.get("websocket")
     # sockets cut off because their client did not read its events ([server] socket_send_buffer)
     slow = {"slow_disconnects": getattr(app.sio.eio, "slow_disconnects", 0)}
-    return {"ok": service is not None, **(service.status() if service else {}), **slow}
+    report = {"ok": service is not None, **(service.status() if service else {}), **slow}
+    if service is not None and app.plugin_config("websocket")["redis_url"]:
+        report["redis"] = shared = service.shared.status()
+        report["ok"] = shared["ok"]  # /status "degraded" while Redis does not answer
+    return report
 
 
 @hookimpl
 async def token_revoked(app, login, digest):
     await _service(app).token_revoked(login, digest)
-
-
-@hookimpl
-async def doctor_checks(settings):
-    from nethcti_websocket.doctor import redis_findings  # only `nethcti doctor` needs it
-
-    return await redis_findings(settings.plugin("websocket"))
 
 
 @hookimpl

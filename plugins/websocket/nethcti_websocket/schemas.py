@@ -18,6 +18,10 @@ class WebsocketSchema(Schema):
     # redis://host:6379/0 (or rediss://, unix://): fan events out to the sockets of other processes
     redis_url = secret_field(load_default="")
     redis_channel = fields.String(load_default="nethcti", validate=validate.Length(min=1, max=100))
+    # seconds any Redis call may take; past it the process goes on alone (and /status says degraded)
+    redis_timeout = fields.Float(load_default=1.0, validate=validate.Range(min=0.05, max=30))
+    # seconds between heartbeats: how soon /status sees Redis gone, and a crashed process's sockets stop counting
+    redis_check_interval = fields.Float(load_default=1.0, validate=validate.Range(min=0.1, max=60))
 
 
 class _Text(fields.String):

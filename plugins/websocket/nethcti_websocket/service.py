@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from loguru import logger
+from nethcti_auth.shared import LocalState, SharedState
 from nethcti_auth.tokens import token_digest
 from nethcti_users.model import User
 
@@ -30,17 +31,22 @@ class Emit(Protocol):
 class Websocket:
     """The sockets of this process and what they may receive.
 
-    ``sio`` is python-socketio's AsyncServer (rooms, disconnect); ``emit`` the app's emit API.
+    ``sio`` is python-socketio's AsyncServer (rooms, disconnect); ``emit`` the app's emit API; ``shared`` the
+    state shared with the other processes of the service (the sockets of each user everywhere, messages).
     """
 
     def __init__(self, *, sio, emit: Emit, notify: Notify, auth, users, takeover_timeout: float = 2.0,
                  login_timeout: float = 30.0, clock: Callable[[], float] = time.monotonic,
-                 stopping: Callable[[], bool] = lambda: False):
+                 stopping: Callable[[], bool] = lambda: False, shared: SharedState | None = None):
         self.sio, self.emit, self.notify, self.auth, self.users = sio, emit, notify, auth, users
         self.stopping = stopping  # the server is shutting down: its sockets closing are no user's logout
         self.takeover_timeout, self.login_timeout, self.clock = takeover_timeout, login_timeout, clock
+        self.shared = shared or LocalState()
         self.sessions = Sessions()
         self._takeovers: dict[str, asyncio.Event] = {}  # old socket id -> set by its takeOverAck or disconnect
+        self._taken_over_for: set[str] = set()  # sockets here told takeOver for a login in another process
+        self.shared.subscribe("takeover", self._takeover_requested)
+        self.shared.subscribe("takeover-ack", self._takeover_acked_elsewhere)
         self._login_schema, self._message_schema = LoginSchema(), MessageSchema()
 
     # -- connection life
@@ -76,17 +82,23 @@ class Websocket:
             await self.refuse(sid)
             return
         if ua_type is not None:
-            olds = [s for s in self.sessions.of_user(user.username) if s.ua_type == ua_type]
-            if olds:
-                await self._take_over(olds, login)
-                if sid not in self.sessions.pending:
-                    return
+            olds = [s.sid for s in self.sessions.of_user(user.username) if s.ua_type == ua_type]
+            remote = [e.sid for e in await self.shared.sockets.of_user(user.username)
+                      if e.ua_type == ua_type and e.process != self.shared.process]
+            if olds or remote:
+                await self._take_over(olds, remote, login, ua_type)
+            if sid not in self.sessions.pending:
+                return
         await self._complete(sid, user, login, token, ua_type)
 
     async def _complete(self, sid: str, user: User, login: str, token: str, ua_type: str | None) -> None:
         rooms = rooms_for(user, self.users.privacy_applies(user))
         session = Session(sid, login, user.username, ua_type, token, token_digest(token), frozenset(rooms))
-        first = session.desktop and self.sessions.desktop_count(user.username) == 0
+        everywhere = await self.shared.sockets.add(user.username, sid, ua_type)  # in every process
+        if sid not in self.sessions.pending:  # gone meanwhile: it never logged in
+            await self.shared.sockets.remove(user.username, sid)
+            return
+        first = session.desktop and not any(e.desktop and e.sid != sid for e in everywhere)
         self.sessions.add(session)
         # Rooms, then authe_ok, with no suspension point in between (the in-process manager's enter_room does
         # not await): no event is queued for the socket before authe_ok, and none is missed after it.
@@ -95,6 +107,7 @@ class Websocket:
         await self.emit("authe_ok", AUTHE_OK, to=sid, local=True)
         logger.info("websocket: {!r} ({}) logged in, socket {}, {}", login, user.username, sid, ua_type or "no uaType")
         if first:
+            logger.info("websocket: first desktop socket of {} in the service: ws_first_login", user.username)
             await self.notify("ws_first_login", user=user)
 
     async def _login_again(self, session: Session, data: Any) -> None:
@@ -108,27 +121,47 @@ class Websocket:
             return
         await self.emit("authe_ok", AUTHE_OK, to=session.sid, local=True)
 
-    async def _take_over(self, olds: list[Session], login: str) -> None:
-        """``takeOver`` to the user's sockets of the same uaType; wait (bounded) for their ``takeOverAck``."""
-        acks = []
-        for old in olds:
-            ack = self._takeovers.setdefault(old.sid, asyncio.Event())
-            acks.append(ack.wait())
-            await self.emit("takeOver", None, to=old.sid, local=True)
-        logger.warning("websocket: second login of {!r} ({}): takeOver sent to {} socket(s)", login,
-                       olds[0].ua_type, len(olds))
+    async def _take_over(self, olds: list[str], remote: list[str], login: str, ua_type: str) -> None:
+        """``takeOver`` to the user's sockets of the same uaType, here (``olds``) and in the other processes
+        (``remote``, told through the shared state); wait (bounded) for their ``takeOverAck``."""
+        acks = [self._takeovers.setdefault(sid, asyncio.Event()).wait() for sid in [*olds, *remote]]
+        for sid in olds:
+            await self.emit("takeOver", None, to=sid, local=True)
+        if remote:
+            await self.shared.publish("takeover", {"sids": remote})
+        logger.warning("websocket: second login of {!r} ({}): takeOver sent to {} socket(s), {} in other processes",
+                       login, ua_type, len(olds) + len(remote), len(remote))
         try:
             async with asyncio.timeout(self.takeover_timeout):
                 await asyncio.gather(*acks)
         except TimeoutError:
             logger.info("websocket: no takeOverAck within {} s for {!r}; logging in anyway", self.takeover_timeout,
                         login)
-        for old in olds:
-            if self.sessions.get(old.sid) is None:  # gone before its wait was registered: nobody will pop it
-                self._takeovers.pop(old.sid, None)
+        for sid in olds:
+            if self.sessions.get(sid) is None:  # gone before its wait was registered: nobody will pop it
+                self._takeovers.pop(sid, None)
+        for sid in remote:
+            self._takeovers.pop(sid, None)
 
-    def takeover_acked(self, sid: str) -> None:
+    async def takeover_acked(self, sid: str) -> None:
+        """The socket answered ``takeOver`` (or is gone): the login waiting for it, here or elsewhere, goes on."""
         ack = self._takeovers.pop(sid, None)
+        if ack is not None:
+            ack.set()
+        if sid in self._taken_over_for:
+            self._taken_over_for.discard(sid)
+            await self.shared.publish("takeover-ack", {"sid": sid})
+
+    async def _takeover_requested(self, data: dict) -> None:
+        """Another process's login takes over sockets of the same user and uaType, some of them here."""
+        sids = data.get("sids")
+        for sid in sids if isinstance(sids, list) else ():
+            if isinstance(sid, str) and self.sessions.get(sid) is not None:
+                self._taken_over_for.add(sid)
+                await self.emit("takeOver", None, to=sid, local=True)
+
+    async def _takeover_acked_elsewhere(self, data: dict) -> None:
+        ack = self._takeovers.pop(str(data.get("sid", "")), None)
         if ack is not None:
             ack.set()
 
@@ -138,14 +171,16 @@ class Websocket:
         await self.sio.disconnect(sid)
 
     async def disconnected(self, sid: str) -> None:
-        self.takeover_acked(sid)  # a take-over waiting for this socket need not wait any longer
+        await self.takeover_acked(sid)  # a take-over waiting for this socket need not wait any longer
         session = self.sessions.remove(sid)
         if session is None:
             return
         logger.info("websocket: {!r} ({}) disconnected, socket {}", session.login, session.username, sid)
-        if session.desktop and self.sessions.desktop_count(session.username) == 0 and not self.stopping():
+        remaining = await self.shared.sockets.remove(session.username, sid)  # in every process
+        if session.desktop and not any(e.desktop for e in remaining) and not self.stopping():
             user = self.users.get(session.username)
             if user is not None:
+                logger.info("websocket: last desktop socket of {} in the service closed: ws_last_logout", user.username)
                 await self.notify("ws_last_logout", user=user)
 
     # -- housekeeping

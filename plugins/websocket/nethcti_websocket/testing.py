@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import signal
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from nethcti.testing import free_port, served
 
-__all__ = ["EventClient", "NodeClient", "Recorder", "free_port", "served"]
+__all__ = ["EventClient", "NodeClient", "PrivateRedis", "Recorder", "free_port", "served"]
 
 EVENT_TIMEOUT = 10.0
 
@@ -140,6 +143,54 @@ class NodeClient(Recorder):
                 self.process.kill()
                 await self.process.wait()
         await self._reader
+
+
+class PrivateRedis:
+    """Debian's redis-server as a private instance on a loopback port (no persistence); it can be stopped and
+    started again on the same port, or paused (SIGSTOP: it accepts connections and never answers)."""
+
+    def __init__(self, workdir: Path, port: int | None = None):
+        self.workdir, self.port = Path(workdir), port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def missing() -> str | None:
+        """Why it cannot run here, or None."""
+        if shutil.which("redis-server") is None:
+            return "redis-server is not installed (apt-get install redis-server)"
+        try:
+            import redis  # noqa: F401
+        except ImportError:
+            return "the redis package is not installed: pip install 'nethcti-websocket[redis]'"
+        return None
+
+    async def start(self, timeout: float = 10) -> PrivateRedis:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        async with asyncio.timeout(timeout):
+            while True:
+                try:
+                    _reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                    writer.close()
+                    return self
+                except OSError:
+                    await asyncio.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.resume()
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
 
 
 _MISSING = object()
