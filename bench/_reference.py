@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 
-from _common import BENCH, cpu_seconds, rss_kib, wait_port
+from _common import BENCH, wait_port
 from _confs import username
 from _fakepbx import LoadPBX
+from _server import MeasuredProcess
 
 NODE_DIR = BENCH / "node"
 
@@ -24,23 +23,12 @@ def ensure_node_packages() -> None:
         subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
 
 
-class NodeReference:
+class NodeReference(MeasuredProcess):
     """``async with NodeReference(pbx, port, workdir) as server``: listening and logged in to ``pbx``'s AMI."""
 
     def __init__(self, pbx: LoadPBX, port: int, workdir: Path):
         self.pbx, self.port = pbx, port
         self.log = workdir / f"reference-{port}.err"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def rss_kib(self) -> int:
-        return rss_kib(self.pid)
-
-    def cpu_seconds(self) -> float:
-        return cpu_seconds(self.pid)
 
     async def __aenter__(self) -> NodeReference:
         ensure_node_packages()
@@ -60,13 +48,3 @@ class NodeReference:
     async def logins(self, users: int) -> list[tuple[str, str]]:
         """The reference accepts any token: one login per user, as nethcti's clients get them."""
         return [(username(i), "reference") for i in range(min(50, users))]
-
-    async def __aexit__(self, *exc) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(10)
-            return
-        self.process.kill()
-        self.process.wait(5)

@@ -68,14 +68,10 @@ CPYTHON_GC = "700,10,10"
 BEFORE = "before"  # nethcti serve before bench/ picked its server, encoder and gc thresholds
 
 
-class ServerProcess:
-    """``async with ServerProcess(conf_dir, port, variant) as server``: started, listening, then stopped."""
+class MeasuredProcess:
+    """A server in a process of its own (``self.process``, started by a subclass): its readings, and its stop."""
 
-    def __init__(self, conf_dir: Path, port: int, variant: Variant = Variant(), log: Path | None = None):
-        self.conf_dir, self.port, self.variant = conf_dir, port, variant
-        self.url = f"http://{HOST}:{port}"
-        self.log = log or conf_dir.parent / f"server-{port}.err"
-        self.process: subprocess.Popen | None = None
+    process: subprocess.Popen | None = None
 
     @property
     def pid(self) -> int:
@@ -86,6 +82,27 @@ class ServerProcess:
 
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.pid)
+
+    async def __aexit__(self, *exc) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        for _ in range(150):
+            if self.process.poll() is not None:
+                return
+            await asyncio.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.wait(5)
+
+
+class ServerProcess(MeasuredProcess):
+    """``async with ServerProcess(conf_dir, port, variant) as server``: started, listening, then stopped."""
+
+    def __init__(self, conf_dir: Path, port: int, variant: Variant = Variant(), log: Path | None = None):
+        self.conf_dir, self.port, self.variant = conf_dir, port, variant
+        self.url = f"http://{HOST}:{port}"
+        self.log = log or conf_dir.parent / f"server-{port}.err"
 
     async def __aenter__(self) -> ServerProcess:
         v = self.variant
@@ -138,18 +155,6 @@ class ServerProcess:
                         return
                 await asyncio.sleep(0.1)
         raise TimeoutError(f"no PBX model after {timeout:g} s")
-
-    async def __aexit__(self, *exc) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        for _ in range(150):
-            if self.process.poll() is not None:
-                return
-            await asyncio.sleep(0.1)
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        self.process.wait(5)
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> str:
