@@ -1,11 +1,13 @@
 """The floor of a fan-out on this machine: one write of the same bytes to each of N loopback TCP connections.
 
-    .venv/bin/python bench/write_floor.py [--clients 1000] [--events 300] [--size 400] [--loops asyncio,uvloop]
+    .venv/bin/python bench/write_floor.py [--clients 1000] [--events 300] [--size 400] [--gap 0.002]
+                                          [--loops asyncio,uvloop]
 
 What a server that did nothing per recipient but ``transport.write`` of a pre-built frame would spend: the
 writer's user and system CPU per write (getrusage), with the N readers in another process draining their
 sockets. On loopback the kernel also runs the receiving side of TCP in the sender's system call, so the
-system time is the floor of any server on this machine, nethcti and the node reference alike.
+system time is the floor of any server on this machine, nethcti and the node reference alike. ``--gap``: the
+pause between events (fan-out's events are ~0.1 s apart: the connections' kernel state has gone cold by then).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def drain(port: int, clients: int, expected: int) -> None:
     os._exit(0)
 
 
-async def measure(clients: int, events: int, size: int) -> tuple[float, float]:
+async def measure(clients: int, events: int, size: int, gap: float) -> tuple[float, float]:
     transports: list[asyncio.Transport] = []
 
     class Sink(asyncio.Protocol):
@@ -55,7 +57,7 @@ async def measure(clients: int, events: int, size: int) -> tuple[float, float]:
     for _ in range(events):
         for transport in transports:
             transport.write(frame)
-        await asyncio.sleep(0.002)  # one event at a time: every write is its own send()
+        await asyncio.sleep(gap)  # one event at a time: every write is its own send()
     after = resource.getrusage(resource.RUSAGE_SELF)
     os.waitpid(child, 0)
     server.close()
@@ -68,15 +70,17 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--size", type=int, default=400, help="payload bytes per frame (default 400)")
+    parser.add_argument("--gap", type=float, default=0.002, help="seconds between events (default 0.002)")
     parser.add_argument("--loops", default="asyncio,uvloop")
     args = parser.parse_args()
-    if not 1 <= args.clients <= 10000 or not 1 <= args.events <= 10000 or not 126 <= args.size < 65536:
-        parser.error("1 <= clients <= 10000, 1 <= events <= 10000, 126 <= size < 65536")
+    if not 1 <= args.clients <= 10000 or not 1 <= args.events <= 10000 or not 126 <= args.size < 65536 \
+            or not 0 <= args.gap <= 1:
+        parser.error("1 <= clients <= 10000, 1 <= events <= 10000, 126 <= size < 65536, 0 <= gap <= 1")
     print_header("write floor: one write of a pre-built frame per connection", clients=args.clients,
-                 events=args.events, size=args.size)
+                 events=args.events, size=args.size, gap=args.gap)
     rows = []
     for name in args.loops.split(","):
-        coroutine = measure(args.clients, args.events, args.size)
+        coroutine = measure(args.clients, args.events, args.size, args.gap)
         if name == "uvloop":
             import uvloop
 
