@@ -38,7 +38,7 @@ DEMO_PERMISSIONS = [
 OPERATOR_GROUPS = {"Support": ["alice", "bob"], "Sales": ["carol", "dave"]}
 PLUGINS = ["logging", "database", "users", "auth", "api", "ami", "astproxy", "presence", "websocket",
            "profiling", "streaming", "videoconf", "custcard", "phonebook", "static", "history", "queuestats",
-           "voicemail", "offhour", "openapi"]
+           "voicemail", "offhour", "openapi", "metrics"]
 
 
 def installed_plugins() -> set[str]:
