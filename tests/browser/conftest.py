@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from nethcti_websocket.testing import stop_process
 
 from tests.browser.front import Front, loopback_address, self_signed, serve_front
 from tests.browser.islands import HOSTNAME, ISLANDS, LEGACY, Island
@@ -138,13 +139,7 @@ class Nethcti:
                 await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+        await stop_process(self.process)
 
     async def restart(self) -> None:
         await self.stop()

@@ -19,10 +19,9 @@ import httpx
 import pytest
 from nethcti_auth.testing import client_token, nonce_of
 from nethcti_presence.testing import PASSWORDS, presence_conf
-from nethcti_websocket.testing import EventClient, PrivateRedis, free_port
+from nethcti_websocket.testing import EventClient, free_port, stop_process
 
 from nethcti.testing import wait_until
-from tests.demopbx_fixtures import skip_or_fail
 
 pytestmark = pytest.mark.live
 
@@ -82,29 +81,11 @@ class Process:
         for client in self.clients:
             await client.close()
         await self.http.aclose()
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+        await stop_process(self.process)
 
 
 @pytest.fixture
-async def redis(tmp_path):
-    if (missing := PrivateRedis.missing()) is not None:
-        skip_or_fail(missing)
-    server = PrivateRedis(tmp_path)
-    await server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def cluster(tmp_path, demo_pbx_clean, mariadb, redis):
+def cluster(tmp_path, demo_pbx_clean, mariadb, private_redis):
     """``async with cluster() as (a, b)``: two started processes sharing Redis, MariaDB and the demo PBX."""
 
     @asynccontextmanager
@@ -115,7 +96,7 @@ def cluster(tmp_path, demo_pbx_clean, mariadb, redis):
 url = "{mariadb.create_database("cluster")}"
 [websocket]
 enabled = true
-redis_url = "{redis.url}"
+redis_url = "{private_redis.url}"
 redis_timeout = 0.5
 redis_check_interval = 0.5
 takeover_timeout = 30
@@ -254,13 +235,13 @@ async def test_a_call_reaches_every_socket_once_on_both_processes(cluster, demo_
         assert len(updates[0]) < 1.5 * len(updates[1]) and len(updates[1]) < 1.5 * len(updates[0]), updates
 
 
-async def test_redis_down_degrades_status_local_events_go_on_and_delivery_resumes_when_back(cluster, redis):
+async def test_redis_down_degrades_status_local_events_go_on_and_delivery_resumes_when_back(cluster, private_redis):
     async with cluster() as (a, b):
         alice_a, alice_b = await a.client("alice", ua_type=None), await b.client("alice", ua_type=None)
         bob_b = await b.client("bob")
         await relay_crosses(alice_a, bob_b)
 
-        redis.stop()
+        private_redis.stop()
         for process in (a, b):
             await wait_until_status(process, "degraded")
             assert (await process.status())["plugins"]["websocket"]["redis"]["link"] == "down"
@@ -275,7 +256,7 @@ async def test_redis_down_degrades_status_local_events_go_on_and_delivery_resume
         assert response.status_code == 200, response.text
 
         restarted = time.monotonic()
-        await redis.start()
+        await private_redis.start()
         await relay_crosses(alice_a, bob_b)
         print(f"\ncross-process delivery resumed {time.monotonic() - restarted:.2f} s after redis-server started")
         for process in (a, b):

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 
 from cryptography.fernet import Fernet
 from loguru import logger
 from nethcti_auth.routes import client_address
-from quart import request
+from quart import current_app, request
 
 from nethcti import hookimpl
 from nethcti_api import keys
 from nethcti_api.errors import TooManyRequestsFromAddress
 from nethcti_api.jwts import Codec
-from nethcti_api.ratelimit import AddressLimiter
 from nethcti_api.routes import API_PREFIX, blueprint
 from nethcti_api.schemas import ApiSchema
 from nethcti_api.service import Api
@@ -24,6 +22,7 @@ from nethcti_api.twofactor import TwoFactor
 requires = ("auth", "users", "database")
 
 SOCKETIO_PATH = "/api/ws"  # phone-island: io("https://host", {path: "/api/ws"})
+RATE_LIMITER = "api_rate_limiter"  # app.extensions key
 PURGE_SECONDS = 3600
 
 
@@ -39,15 +38,17 @@ def register_path_prefixes():
 
 @hookimpl
 def configure(app):
-    """The per-address limit runs before every other request check (registered before any blueprint's)."""
-    config = app.plugin_config("api")
-    if config["rate_limit"] > 0:
-        limiter = AddressLimiter(config["rate_limit"], config["rate_limit_burst"])
-        app.before_request(partial(limit_rate, limiter))
+    """The per-address limit runs before every other request check (registered before any blueprint's); its
+    buckets are made at start-up, in the shared state (Redis, when the websocket plugin's configure put it there),
+    so that the limit holds for the service and not per process."""
+    if app.plugin_config("api")["rate_limit"] > 0:
+        app.before_request(limit_rate)
 
 
-async def limit_rate(limiter: AddressLimiter):
-    if request.root_path == API_PREFIX and not limiter.allow(client_address()):
+async def limit_rate():
+    if request.root_path != API_PREFIX:
+        return
+    if not await current_app.extensions[RATE_LIMITER].allow(client_address()):
         raise TooManyRequestsFromAddress(headers={"Retry-After": "1"})
 
 
@@ -70,7 +71,9 @@ async def startup(app):
     two_factor = TwoFactor(db, Fernet(keys.fernet_key(master, "totp")), keys.derive(master, "recovery"),
                            config["issuer"])
     auth = app.extensions["auth"]
-    # shared with the other processes (Redis), as the password failures
+    if config["rate_limit"] > 0:
+        app.extensions[RATE_LIMITER] = auth.shared.rate_limiter("api", config["rate_limit"], config["rate_limit_burst"])
+    # shared with the other processes (Redis), as the password failures and the rate limit
     otp_failures = auth.shared.limiter("otp", config["max_otp_failures"], auth_config["failure_window"])
     live = LiveTokens(db)
     api = Api(auth, codec, live, two_factor, otp_failures)

@@ -1,4 +1,5 @@
-"""Failed-login counting in a sliding window, per key (a user, a user at an address, an address), bounded memory."""
+"""Failed-login counting in a sliding window, per key (a user, a user at an address, an address), and a request
+rate per key (a client address) as token buckets; bounded memory."""
 
 from __future__ import annotations
 
@@ -87,3 +88,23 @@ class SprayLimiter:
     def purge(self) -> None:
         for key in list(self._logins):
             self.retry_after(key)
+
+
+class TokenBuckets:
+    """At most ``rate`` requests per second per key, ``burst`` at once: a token bucket per key; the ``max_keys``
+    most recently seen keys are kept (a forgotten key starts full, as a key not seen for ``burst / rate`` s)."""
+
+    def __init__(self, rate: float, burst: int, clock: Clock = time.monotonic, max_keys: int = 10_000):
+        self.rate, self.burst, self.clock, self.max_keys = rate, burst, clock, max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
+
+    def allow(self, key: str) -> bool:
+        """Take a token from ``key``'s bucket: False when it is empty."""
+        now = self.clock()
+        tokens, at = self._buckets.pop(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+        allowed = tokens >= 1
+        self._buckets[key] = (tokens - 1 if allowed else tokens, now)
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+        return allowed

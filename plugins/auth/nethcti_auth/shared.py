@@ -1,6 +1,6 @@
-"""What every process of one service must agree on (session tokens, login failures, sockets per user, messages),
-behind one small interface: kept in this process (``LocalState``), or in Redis (``nethcti_websocket.cluster``,
-with ``[websocket] redis_url``), so the plugins do not care which.
+"""What every process of one service must agree on (session tokens, login failures, request rates, sockets per
+user, messages), behind one small interface: kept in this process (``LocalState``), or in Redis
+(``nethcti_websocket.cluster``, with ``[websocket] redis_url``), so the plugins do not care which.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from nethcti_auth.ratelimit import FailureLimiter, SprayLimiter
+from nethcti_auth.ratelimit import FailureLimiter, SprayLimiter, TokenBuckets
 from nethcti_auth.tokens import Grants
 
 SHARED_STATE = "shared_state"  # app.extensions key; a plugin's configure hook may put another SharedState there
@@ -56,6 +56,13 @@ class Limiter(Protocol):
     def purge(self) -> None: ...
 
 
+class RateLimiter(Protocol):
+    """Requests per key as token buckets: ``rate`` per second, ``burst`` at once. ``allow(key)`` takes a token from
+    ``key``'s bucket and says whether there was one."""
+
+    async def allow(self, key: str) -> bool: ...
+
+
 class SocketRegistry(Protocol):
     """The logged-in sockets of each user in every process: what the take-over and the auto rules count."""
 
@@ -75,6 +82,7 @@ class SharedState(Protocol):
 
     def grants(self, timeout: float, unused_timeout: float) -> GrantStore: ...
     def limiter(self, name: str, limit: int, window: float, *, distinct: bool = False) -> Limiter: ...
+    def rate_limiter(self, name: str, rate: float, burst: int) -> RateLimiter: ...
 
     async def publish(self, kind: str, data: dict) -> None:
         """Tell the *other* processes; their ``subscribe(kind, …)`` handlers get ``data``."""
@@ -140,6 +148,16 @@ class LocalLimiter:
         self.limiter.purge()
 
 
+class LocalRateLimiter:
+    """``TokenBuckets`` (bounded, in memory) behind the async RateLimiter interface."""
+
+    def __init__(self, buckets: TokenBuckets):
+        self.buckets = buckets
+
+    async def allow(self, key: str) -> bool:
+        return self.buckets.allow(key)
+
+
 class LocalSockets:
     """The sockets of this process, by user."""
 
@@ -187,6 +205,9 @@ class LocalState:
     def limiter(self, name: str, limit: int, window: float, *, distinct: bool = False, clock=None) -> LocalLimiter:
         kind = SprayLimiter if distinct else FailureLimiter
         return LocalLimiter(kind(limit, window, *([clock] if clock else [])))
+
+    def rate_limiter(self, name: str, rate: float, burst: int, clock=None) -> LocalRateLimiter:
+        return LocalRateLimiter(TokenBuckets(rate, burst, *([clock] if clock else [])))
 
     async def publish(self, kind: str, data: dict) -> None:
         return None

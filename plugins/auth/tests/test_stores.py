@@ -1,7 +1,7 @@
 """The in-memory stores and the passwords file, with a fake clock: bounded, expiring, constant-time checks."""
 
 from nethcti_auth.passwords import PasswordFile, hash_password, verify_password
-from nethcti_auth.ratelimit import FailureLimiter
+from nethcti_auth.ratelimit import FailureLimiter, TokenBuckets
 from nethcti_auth.tokens import Grants
 
 
@@ -56,6 +56,19 @@ def test_failure_limiter_window_and_bound():
     limiter.failed("c")
     limiter.failed("d")
     assert set(limiter._failures) == {"c", "d"}
+
+
+def test_token_buckets_burst_refill_and_bound():
+    clock = Clock()
+    buckets = TokenBuckets(rate=2, burst=3, clock=clock, max_keys=2)
+    assert [buckets.allow("a") for _ in range(4)] == [True, True, True, False]
+    clock.now += 0.5  # one token back
+    assert [buckets.allow("a") for _ in range(2)] == [True, False]
+    clock.now += 60  # full again, never more than the burst
+    assert [buckets.allow("a") for _ in range(4)] == [True, True, True, False]
+    buckets.allow("b")
+    buckets.allow("c")
+    assert set(buckets._buckets) == {"b", "c"}  # "a" forgotten: it would start full
 
 
 def test_password_hashes_are_salted_scrypt(tmp_path):

@@ -1,10 +1,10 @@
 """Several processes, one service (``[websocket] redis_url``): the shared state in Redis (session tokens, login
-failures, the sockets of each user, messages between processes) and python-socketio's Redis manager, with a
-timeout on every Redis call and a subscription that is back within a fraction of a second of Redis.
+failures, request rates, the sockets of each user, messages between processes) and python-socketio's Redis manager,
+with a timeout on every Redis call and a subscription that is back within a fraction of a second of Redis.
 
-While Redis is down or does not answer, each process goes on alone with what it keeps itself (its own grants,
-failure counts and sockets: ``nethcti_auth.shared.LocalState``), /status says ``degraded``, and what it has to tell
-the other processes is dropped at once rather than waited for. When Redis answers again, each process puts its
+While Redis is down or does not answer, each process goes on alone with what it keeps itself (its own grants, rate
+buckets, failure counts and sockets: ``nethcti_auth.shared.LocalState``), /status says ``degraded``, and what it has
+to tell the other processes is dropped at once rather than waited for. When Redis answers again, each process puts its
 sockets back and forgets its caches of tokens that another process may have revoked meanwhile.
 """
 
@@ -21,7 +21,15 @@ from typing import Any
 
 import socketio
 from loguru import logger
-from nethcti_auth.shared import Handler, LocalGrants, LocalLimiter, LocalSockets, LocalState, SocketEntry
+from nethcti_auth.shared import (
+    Handler,
+    LocalGrants,
+    LocalLimiter,
+    LocalRateLimiter,
+    LocalSockets,
+    LocalState,
+    SocketEntry,
+)
 from nethcti_auth.tokens import token_digest
 from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -62,6 +70,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARG
 return 0
 """
 
+# A token bucket (tokens left, when) taken from in one step, on Redis's clock (so the hosts' clocks do not matter);
+# the key expires when the bucket would be full again, which is the same as no key.
+TAKE_TOKEN_SCRIPT = """
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(bucket[1]) or burst, tonumber(bucket[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local allowed = 0
+if tokens >= 1 then tokens = tokens - 1; allowed = 1 end
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'at', string.format('%.17g', now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1)
+return allowed
+"""
+
 
 class Unavailable(Exception):
     """Redis did not answer within the timeout, or refused."""
@@ -100,6 +124,7 @@ class RedisState:
         self._handlers: dict[str, list[Handler]] = {}
         self._sockets_script = self.client.register_script(SOCKETS_SCRIPT)
         self._use_grant_script = self.client.register_script(USE_GRANT_SCRIPT)
+        self._take_token_script = self.client.register_script(TAKE_TOKEN_SCRIPT)
 
     # -- the SharedState interface
 
@@ -109,6 +134,9 @@ class RedisState:
     def limiter(self, name: str, limit: int, window: float, *, distinct: bool = False) -> RedisLimiter:
         return RedisLimiter(self, self.local.limiter(name, limit, window, distinct=distinct), name, limit, window,
                             distinct)
+
+    def rate_limiter(self, name: str, rate: float, burst: int) -> RedisRateLimiter:
+        return RedisRateLimiter(self, self.local.rate_limiter(name, rate, burst), name, rate, burst)
 
     async def publish(self, kind: str, data: dict) -> None:
         if not self.up:
@@ -359,6 +387,22 @@ class RedisLimiter:
 
     def purge(self) -> None:
         self.local.purge()
+
+
+class RedisRateLimiter:
+    """A token bucket per key in Redis (``<channel>:rate:<name>:<key>``); this process's own requests also go
+    through buckets in memory, which answer while Redis does not (each process then allows the rate alone)."""
+
+    def __init__(self, state: RedisState, local: LocalRateLimiter, name: str, rate: float, burst: int):
+        self.state, self.local, self.name, self.rate, self.burst = state, local, name, rate, burst
+
+    async def allow(self, key: str) -> bool:
+        allowed_here = await self.local.allow(key)
+        try:
+            return bool(await self.state.call(lambda redis: self.state._take_token_script(
+                keys=[f"{self.state.prefix}rate:{self.name}:{key}"], args=[self.rate, self.burst], client=redis)))
+        except Unavailable:
+            return allowed_here
 
 
 class RedisSockets:

@@ -1,5 +1,6 @@
 """Test helpers: a socket.io client that logs in as phone-island does (``nethcti.testing.EventClient``), and
-the node socket.io-client@4 script as a subprocess. ``served`` and ``free_port`` are nethcti.testing's.
+the node socket.io-client@4 script as a subprocess, a private redis-server, and the stop of a ``nethcti serve``
+subprocess. ``served`` and ``free_port`` are nethcti.testing's.
 
 ``EventClient`` needs python-socketio's client extra (aiohttp): ``pip install 'nethcti-websocket[test]'``.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from nethcti.testing import free_port, served
 
-__all__ = ["EventClient", "NodeClient", "PrivateRedis", "Recorder", "free_port", "served"]
+__all__ = ["EventClient", "NodeClient", "PrivateRedis", "Recorder", "free_port", "served", "stop_process"]
 
 EVENT_TIMEOUT = 10.0
 
@@ -147,11 +148,12 @@ class NodeClient(Recorder):
 
 class PrivateRedis:
     """Debian's redis-server as a private instance on a loopback port (no persistence); it can be stopped and
-    started again on the same port, or paused (SIGSTOP: it accepts connections and never answers)."""
+    started again on the same port, or paused (SIGSTOP: it accepts connections and never answers).
+    ``async with PrivateRedis(tmp_path) as server`` starts it and stops it after."""
 
-    def __init__(self, workdir: Path, port: int | None = None):
-        self.workdir, self.port = Path(workdir), port or free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+    def __init__(self, workdir: Path, port: int | None = None, *, password: str | None = None):
+        self.workdir, self.port, self.password = Path(workdir), port or free_port(), password
+        self.url = f"redis://{f':{password}@' if password else ''}127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
 
     @staticmethod
@@ -166,9 +168,11 @@ class PrivateRedis:
         return None
 
     async def start(self, timeout: float = 10) -> PrivateRedis:
+        password = ["--requirepass", self.password] if self.password else []
         self.process = subprocess.Popen(
             [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--appendonly", "no", "--dir", str(self.workdir), *password],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         async with asyncio.timeout(timeout):
             while True:
                 try:
@@ -191,6 +195,23 @@ class PrivateRedis:
     def resume(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGCONT)
+
+    async def __aenter__(self) -> PrivateRedis:
+        return await self.start()
+
+    async def __aexit__(self, *exc) -> None:
+        self.stop()
+
+
+async def stop_process(process: asyncio.subprocess.Process | None, timeout: float = 15) -> None:
+    """SIGTERM (``nethcti serve`` stops cleanly), SIGKILL when it has not ended within ``timeout`` s."""
+    if process is not None and process.returncode is None:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
 
 
 _MISSING = object()

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from nethcti_auth.passwords import PasswordFile
 from nethcti_auth.testing import client_token
-from nethcti_websocket.testing import EventClient, free_port, served
+from nethcti_websocket.testing import EventClient, free_port, served, stop_process
 
 from nethcti.server import build
 from nethcti.testing import base_conf, write_conf
@@ -199,13 +199,7 @@ class ServeProcess:
                 await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+        await stop_process(self.process)
 
     async def restart(self) -> None:
         await self.stop()

@@ -10,7 +10,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 from nethcti_websocket import rooms as R
-from nethcti_websocket.testing import PrivateRedis
 
 from nethcti import hookimpl
 from nethcti.testing import wait_until
@@ -45,20 +44,7 @@ class HookProbe:
 
 
 @pytest.fixture
-async def redis(tmp_path):
-    if (missing := PrivateRedis.missing()) is not None:
-        from tests.demopbx_fixtures import skip_or_fail
-        skip_or_fail(missing)
-    server = PrivateRedis(tmp_path)
-    await server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def cluster(make_server, redis):
+def cluster(make_server, private_redis):
     """``async with cluster() as (one, two)``: two apps on the same Redis, each with a HookProbe (``.probe``)."""
 
     @asynccontextmanager
@@ -67,8 +53,9 @@ def cluster(make_server, redis):
             servers = []
             for name in ("one", "two"):
                 probe = HookProbe()
+                conf = CLUSTER.format(url=url or private_redis.url)
                 server = await stack.enter_async_context(make_server(
-                    CLUSTER.format(url=url or redis.url), [("fakemodel", FakeModel()), ("probe", probe)], name=name))
+                    conf, [("fakemodel", FakeModel()), ("probe", probe)], name=name))
                 server.probe = probe
                 servers.append(server)
             yield servers
@@ -155,13 +142,14 @@ async def relay_crosses(sender, receiver, deadline: float = 20) -> float:
     return time.monotonic() - started
 
 
-async def test_redis_down_degrades_status_local_events_go_on_and_fan_out_resumes_when_it_returns(cluster, redis):
+async def test_redis_down_degrades_status_local_events_go_on_and_fan_out_resumes_when_it_returns(
+        cluster, private_redis):
     async with cluster() as (one, two):
         alice, bob = await one.client("alice"), await two.client("bob")
         await relay_crosses(alice, bob)
         assert (await status(one))["status"] == "ok"
 
-        redis.stop()
+        private_redis.stop()
         for server in (one, two):
             await wait_until(lambda s=server: s.app.extensions["websocket"].shared.status()["ok"] is False,
                              "the Redis link is seen down", timeout=15)
@@ -173,7 +161,7 @@ async def test_redis_down_degrades_status_local_events_go_on_and_fan_out_resumes
                                                                            "password": "carol-pw"})).status_code == 401
 
         restarted = time.monotonic()
-        await redis.start()
+        await private_redis.start()
         delay = await relay_crosses(alice, bob)
         print(f"\ncross-process delivery resumed {time.monotonic() - restarted:.2f} s after redis-server started "
               f"(the relay itself: {delay:.2f} s)")
@@ -183,10 +171,10 @@ async def test_redis_down_degrades_status_local_events_go_on_and_fan_out_resumes
             assert (await status(server))["status"] == "ok"
 
 
-async def test_a_redis_that_never_answers_stalls_nothing(cluster, redis):
+async def test_a_redis_that_never_answers_stalls_nothing(cluster, private_redis):
     async with cluster() as (one, _two):
         alice = await one.client("alice")
-        redis.pause()  # connections are accepted, nothing is answered
+        private_redis.pause()  # connections are accepted, nothing is answered
         try:
             await wait_until(lambda: one.app.extensions["websocket"].shared.status()["ok"] is False,
                              "the Redis link is seen down", timeout=15)
@@ -196,16 +184,17 @@ async def test_a_redis_that_never_answers_stalls_nothing(cluster, redis):
             await alice.wait_for("voicemailCounter")
             assert (await status(one))["status"] == "degraded"
         finally:
-            redis.resume()
+            private_redis.resume()
         await wait_until(lambda: one.app.extensions["websocket"].shared.status()["ok"], "the link is back",
                          timeout=15)
 
 
-async def test_a_process_started_while_redis_is_unreachable_is_degraded_until_it_answers(cluster, redis, tmp_path):
-    redis.stop()
+async def test_a_process_started_while_redis_is_unreachable_is_degraded_until_it_answers(
+        cluster, private_redis, tmp_path):
+    private_redis.stop()
     async with cluster() as (one, two):
         assert (await status(one))["status"] == "degraded" and await redis_link(one) == "down"
-        await redis.start()
+        await private_redis.start()
         for server in (one, two):
             await wait_until(lambda s=server: s.app.extensions["websocket"].shared.status()["ok"],
                              "the Redis link is up", timeout=15)

@@ -1,39 +1,21 @@
 """``nethcti doctor`` for the websocket plugin: the Redis server of redis_url answers (a private redis-server)."""
 
-import asyncio
 import shutil
-import subprocess
 
 import pytest
 from nethcti_websocket.doctor import redis_findings
+from nethcti_websocket.testing import PrivateRedis, free_port
 
-from nethcti.testing import free_port
 from tests.demopbx_fixtures import skip_or_fail
 
 
 @pytest.fixture
 async def redis_port(tmp_path):
     """A private redis-server on loopback that wants the password ``doctor-pw``."""
-    executable = shutil.which("redis-server")
-    if executable is None:
+    if shutil.which("redis-server") is None:
         skip_or_fail("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen([executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path), "--requirepass", "doctor-pw"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        async with asyncio.timeout(10):
-            while True:
-                try:
-                    _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    writer.close()
-                    break
-                except OSError:
-                    await asyncio.sleep(0.05)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(10)
+    async with PrivateRedis(tmp_path, password="doctor-pw") as server:
+        yield server.port
 
 
 async def test_no_redis_url_no_check():

@@ -3,13 +3,12 @@ AsyncRedisManager (skipped when redis-server is not installed: `apt-get install 
 
 import asyncio
 import shutil
-import subprocess
 from contextlib import AsyncExitStack
 from types import SimpleNamespace
 
 import pytest
 from nethcti_websocket import rooms as R
-from nethcti_websocket.testing import free_port
+from nethcti_websocket.testing import PrivateRedis
 
 from .test_events import FakeModel
 
@@ -17,26 +16,10 @@ from .test_events import FakeModel
 @pytest.fixture
 async def redis_url(tmp_path):
     pytest.importorskip("redis", reason="the redis package is not installed: pip install 'nethcti-websocket[redis]'")
-    executable = shutil.which("redis-server")
-    if executable is None:
+    if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed: the Redis fan-out is not tested")
-    port = free_port()
-    process = subprocess.Popen(
-        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        async with asyncio.timeout(10):
-            while True:
-                try:
-                    _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    writer.close()
-                    break
-                except OSError:
-                    await asyncio.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
+    async with PrivateRedis(tmp_path) as server:
+        yield server.url
 
 
 @pytest.fixture
