@@ -10,7 +10,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
-from nethcti.apidoc import Answer, documented
+from nethcti.apidoc import Answer, ServerEvent, documented
 from nethcti.app import NethctiApp  # after __version__, which submodules read
 from nethcti.config import secret_field
 from nethcti.doctor import Finding, check_database
@@ -41,6 +41,7 @@ __all__ = [  # the list in docs/writing-plugins.md (tests/host/test_docs.py)
     "InvalidJSON",
     "NethctiApp",
     "NotFound",
+    "ServerEvent",
     "ServiceUnavailable",
     "StartupError",
     "TooManyRequests",

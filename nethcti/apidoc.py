@@ -1,4 +1,5 @@
-"""``@documented``: what a view takes and answers, for the API document (the openapi plugin reads it).
+"""``@documented``: what a view takes and answers, and ``ServerEvent``: a socket.io event a plugin sends, for the
+API document (the openapi plugin reads both).
 
 Pure metadata on the view function, like ``public`` and ``permission``: declaring it costs nothing when the
 openapi plugin is disabled, and a plugin never imports that plugin to be documented.
@@ -59,3 +60,19 @@ def documented(*, summary: str | None = None, description: str | None = None, pa
         return view
 
     return mark
+
+
+@dataclass(frozen=True)
+class ServerEvent:
+    """A socket.io event a plugin sends to clients, listed in the document's ``x-socketio.serverEvents``.
+
+    A plugin declares the events it emits in its ``socketio_events`` attribute (beside ``requires``), a sequence
+    of these. ``audience``: who receives it, for people. ``payload``: what ``documented``'s ``responses`` take (a
+    schema, an OpenAPI schema dict), or the name of another plugin's component (``"astproxy.answers.QueueSchema"``,
+    referenced only when that plugin is enabled, so the emitter need not import it), or None (no payload).
+    """
+
+    name: str
+    audience: str
+    payload: Any = None
+    description: str | None = None

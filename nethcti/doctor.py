@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from marshmallow import Schema, fields
 
 from nethcti.config import Settings
 from nethcti.plugins import PluginManager
@@ -68,27 +71,49 @@ def private_file(label: str, path: str | Path) -> Finding:
 
 
 def host_findings(settings: Settings) -> list[tuple[str, Finding]]:
-    """(section, finding): the state directory, every ``*_file`` secret of every enabled plugin, and secrets
-    written inline in a conf.d file that anyone may read."""
+    """(section, finding): the state directory, every ``*_file`` secret of every enabled plugin (at any depth, as
+    nethcti.config reads them), and secrets written inline in a conf.d file that anyone may read."""
     findings = [("server", writable_dir("state_dir", settings.server["state_dir"]))]
     for name, schema in sorted(settings.schemas.items()):
-        raw = settings.raw.sections.get(name, {})
-        for key, field in schema.fields.items():
-            if not field.metadata.get("secret"):
-                continue
-            if f"{key}_file" in raw:
-                findings.append((name, private_file(f"{key}_file", raw[f"{key}_file"])))
-            elif isinstance(raw.get(key), str) and holds_password(raw[key]):
-                origin = Path(settings.raw.origin(name, key))
-                check = f"{key}, written in {origin}, is private"
+        for path, key, holder in secret_fields(schema, settings.raw.sections.get(name, {})):
+            if f"{key}_file" in holder:
+                findings.append((name, private_file(f"{path}_file", holder[f"{key}_file"])))
+            elif isinstance(holder.get(key), str) and holds_password(holder[key]):
+                origin = Path(settings.raw.origin(name, re.split(r"[.\[]", path, maxsplit=1)[0]))
+                check = f"{path}, written in {origin}, is private"
                 try:
                     world = bool(origin.stat().st_mode & stat.S_IROTH)
                 except OSError:
                     world = False
-                findings.append((name, Finding(check, f"{origin} is readable by every user and holds [{name}] {key}",
+                findings.append((name, Finding(check, f"{origin} is readable by every user and holds [{name}] {path}",
                                                f"move it to {key}_file (mode 600), or chmod 640 {origin}")
                                  if world else Finding(check)))
     return findings
+
+
+def secret_fields(schema: Schema, data: Mapping, prefix: str = "") -> Iterator[tuple[str, str, Mapping]]:
+    """(path like ``connections.pbx.url``, key, the table holding it) of each secret option of ``schema`` in the
+    raw ``data``, in nested tables and in dicts and lists of them."""
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if field.metadata.get("secret"):
+            yield f"{prefix}{key}", key, data
+        elif key in data:
+            yield from _secret_fields_in(field, data[key], f"{prefix}{key}")
+
+
+def _secret_fields_in(field, value, path: str) -> Iterator[tuple[str, str, Mapping]]:
+    if isinstance(field, fields.Nested):
+        field = field.schema
+    if isinstance(value, Mapping) and isinstance(field, Schema):
+        yield from secret_fields(field, value, f"{path}.")
+    elif isinstance(value, Mapping) and isinstance(field, fields.Dict) and field.value_field:
+        for key, item in value.items():
+            yield from _secret_fields_in(field.value_field, item, f"{path}.{key}")
+    elif isinstance(value, list):  # a List of tables, or a Nested(many=True)
+        inner = field.inner if isinstance(field, fields.List) else field
+        for index, item in enumerate(value):
+            yield from _secret_fields_in(inner, item, f"{path}[{index}]")
 
 
 def holds_password(value: str) -> bool:

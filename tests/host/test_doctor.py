@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 from nethcti import Finding, hookimpl
-from nethcti.doctor import holds_password, report, run_checks
+from nethcti.doctor import holds_password, host_findings, report, run_checks
 from nethcti.server import bootstrap
-from nethcti.testing import base_conf, write_conf
+from nethcti.testing import base_conf, users_conf, write_conf
 
 UNWRITABLE = "/sys/nethcti-doctor-test"  # sysfs makes no regular files, not even for root
 
@@ -114,3 +114,24 @@ def test_a_world_readable_passwords_file(tmp_path):
     result = doctor(conf_dir)
     assert result.returncode == 1
     assert f"PROBLEM  [auth] {passwords} is readable by every user (mode 0644)" in result.stdout
+
+
+def test_nested_secret_files_are_checked_too(tmp_path):
+    """[custcard.connections.<name>] url_file, read by nethcti.config at any depth, is checked as a top-level one."""
+    secret = tmp_path / "pbx.url"
+    secret.write_text(f"sqlite+aiosqlite:///{tmp_path / 'cards.db'}\n")
+    secret.chmod(0o644)
+    missing = tmp_path / "gone.url"
+    conf_dir = users_conf(tmp_path)
+    write_conf(conf_dir, "70-custcard.toml", f'[custcard]\nenabled = true\ntemplates_dir = "{tmp_path}"\n'
+               f'[custcard.connections.pbx]\nurl_file = "{secret}"\n')
+    result = doctor(conf_dir)
+    assert f"PROBLEM  [custcard] {secret} is readable by every user (mode 0644)" in result.stdout, result.stdout
+    assert f"fix: chmod 600 {secret}" in result.stdout
+    secret.chmod(0o600)
+    assert f"ok       [custcard] connections.pbx.url_file {secret} is private" in doctor(conf_dir).stdout
+
+    settings = bootstrap(conf_dir)[0]  # the doctor runs on a conf.d nethcti would refuse, so it can say why
+    settings.raw.sections["custcard"]["connections"]["other"] = {"url_file": str(missing)}
+    assert ("custcard", Finding(f"connections.other.url_file {missing} is private", f"cannot read {missing}: "
+            "No such file or directory", "create it, or fix connections.other.url_file")) in host_findings(settings)

@@ -26,10 +26,15 @@ from tests.packaging.systemd_unit import RunAsSystemd, Unit
 pytestmark = [pytest.mark.package, pytest.mark.live]
 
 UNIT = Path("/lib/systemd/system/nethcti.service")
+TEMPLATE = Path("/lib/systemd/system/nethcti@.service")  # one process per port (docs/cluster.md)
+# What the template must do as the main unit does: the user, its directories, the hardening.
+SAME_AS_THE_MAIN_UNIT = ("User", "Group", "Environment", "StateDirectory", "StateDirectoryMode", "LogsDirectory",
+                         "LogsDirectoryMode", "NoNewPrivileges", "ProtectSystem", "PrivateTmp", "ExecStartPre")
 ETC = Path("/etc/nethcti")
 SECRET = ETC / "ami.secret"  # where conf.d/40-ami.toml tells the administrator to put it
 # Everything the package or its postinst puts on the machine; purge must take it all away.
-INSTALLED = [Path("/opt/nethcti"), Path("/usr/bin/nethcti"), UNIT, Path("/etc/logrotate.d/nethcti"), ETC / "conf.d",
+INSTALLED = [Path("/opt/nethcti"), Path("/usr/bin/nethcti"), UNIT, TEMPLATE, Path("/etc/logrotate.d/nethcti"),
+             ETC / "conf.d",
              Path("/var/lib/nethcti"), Path("/var/log/nethcti"), Path("/usr/share/doc/nethcti")]
 LOCAL_PLUGINS = Path("/usr/local/lib/nethcti")  # the bundle's .pth puts it on sys.path: third-party plugins
 # Plugins whose samples point at NethVoice's MariaDB databases (asteriskcdrdb, asterisk), absent here.
@@ -92,12 +97,17 @@ def cleanup():
 async def test_deb_installs_runs_its_unit_against_the_demo_pbx_upgrades_and_purges(deb, demo_pbx, cleanup, tmp_path):
     contents = run("dpkg-deb", "--contents", deb).stdout
     assert "./opt/nethcti/bin/nethcti\n" in contents and "./lib/systemd/system/nethcti.service\n" in contents
+    assert "./lib/systemd/system/nethcti@.service\n" in contents
 
     run("dpkg", "--install", deb)
     assert installed_version()
     conffiles = run("dpkg-query", "-W", "-f=${Conffiles}", "nethcti").stdout
     assert "/etc/nethcti/conf.d/00-server.toml" in conffiles and "/etc/logrotate.d/nethcti" in conffiles
     run("systemd-analyze", "verify", UNIT)  # every directive known, every command present and executable
+    run("systemd-analyze", "verify", TEMPLATE)  # verified as instance "i"
+    main, template = Unit.read(UNIT), Unit.read(TEMPLATE)
+    assert {k: template.get(k) for k in SAME_AS_THE_MAIN_UNIT} == {k: main.get(k) for k in SAME_AS_THE_MAIN_UNIT}
+    assert template.get("ExecStart") == "/opt/nethcti/bin/nethcti serve --port %i"
     # Every plugin's module imports from the bundle (a wheel holds only the packages its pyproject lists).
     run("/opt/nethcti/bin/python", "-c", "from importlib.metadata import entry_points\n"
         "for ep in entry_points(group='nethcti.plugins'): ep.load()")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from loguru import logger
 
-from nethcti import hookimpl
+from nethcti import check_database, hookimpl
 from nethcti.config import read_conf_dir, validate_section
 from nethcti.errors import StartupError
 from nethcti_astproxy import hookspecs
 from nethcti_astproxy.model import EVENT_METHODS
 from nethcti_astproxy.ops.routes import build_blueprint
+from nethcti_astproxy.ops.webrtc import SERVER_EVENTS
 from nethcti_astproxy.phones import Phones
-from nethcti_astproxy.pins import PinStore
+from nethcti_astproxy.pins import PinStore, pin_table, protected_routes
 from nethcti_astproxy.routes import blueprint
 from nethcti_astproxy.schemas import AstproxySchema
 from nethcti_astproxy.service import Astproxy
@@ -21,10 +22,21 @@ from nethcti_astproxy.statics import StaticsError, load_statics
 __all__ = ["hookspecs"]
 
 requires = ("ami", "users", "auth")
+socketio_events = SERVER_EVENTS  # for /openapi.json (nethcti.ServerEvent)
 
 @hookimpl
 def register_config_schema():
     return AstproxySchema
+
+
+@hookimpl
+async def doctor_checks(settings):
+    """pin_url, when set, holds NethVoice's PIN tables: nothing is created there (without pin_url they are
+    created in nethcti's own database at first use)."""
+    url = settings.plugin("astproxy")["pin_url"]
+    if not url:
+        return []
+    return await check_database("pin_url", url, {t.name: list(t.c.keys()) for t in (pin_table, protected_routes)})
 
 
 @hookimpl

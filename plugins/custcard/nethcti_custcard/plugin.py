@@ -3,10 +3,13 @@ sandboxed Jinja2 template; nethcti-server's /custcard API."""
 
 from __future__ import annotations
 
-from loguru import logger
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+import asyncio
 
-from nethcti import hookimpl
+from loguru import logger
+from sqlalchemy import text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from nethcti import Finding, check_database, hookimpl
 from nethcti.config import read_conf_dir, validate_section
 from nethcti.errors import APIError, StartupError
 from nethcti_custcard.routes import blueprint
@@ -54,6 +57,45 @@ def register_config_schema():
 @hookimpl
 def register_routes():
     return blueprint
+
+
+@hookimpl
+async def doctor_checks(settings):
+    """Each connection answers, and each card's query runs on it: a card reads whatever tables its SELECT names,
+    so running it (read-only, for a number no one has) is the check that they and their columns are there."""
+    config = settings.plugin("custcard")
+    found, answering = [], set()
+    for name, connection in config["connections"].items():
+        checks = await check_database(f"[custcard.connections.{name}] url", connection["url"])
+        found += checks
+        answering.update([name] if all(finding.ok for finding in checks) else [])
+    for card_id, spec in config["cards"].items():
+        if spec["connection"] in answering:
+            found.append(await _card_query_runs(card_id, spec, config["connections"][spec["connection"]]["url"],
+                                                config["query_timeout"]))
+    return found
+
+
+async def _card_query_runs(card_id: str, spec: dict, url: str, timeout: float) -> Finding:
+    check = f"[custcard.cards.{card_id}] query runs on {spec['connection']!r}"
+    fix = "fix its query: the tables and columns it names must exist in that database"
+    try:
+        sql = checked_select(spec["query"])
+    except APIError as exc:
+        return Finding(check, f"card {card_id!r}: {exc.message}", fix)
+    engine = read_only_engine(url, timeout)
+    try:  # the database's own message (the API hides it from clients), e.g. "no such table: customers"
+        async with asyncio.timeout(timeout), engine.connect() as connection:
+            await connection.execute(text(sql), {"number": "0"} if ":number" in sql else {})
+            await connection.rollback()
+    except TimeoutError:
+        return Finding(check, f"card {card_id!r}: no answer within {timeout:g} s", "make its query faster")
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        return Finding(check, f"card {card_id!r}: {type(reason).__name__}: {reason}", fix)
+    finally:
+        await engine.dispose()
+    return Finding(check)
 
 
 @hookimpl

@@ -9,8 +9,8 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from quart import Blueprint, Response, current_app, request
 
-from nethcti import hookimpl, public, secret_field
-from nethcti_metrics.access import Access, parse_networks
+from nethcti import documented, hookimpl, public, secret_field
+from nethcti_metrics.access import Access, AddressNotAllowed, MetricsTokenRequired, parse_networks
 from nethcti_metrics.collectors import AppCollector
 from nethcti_metrics.requests import RequestMetrics, TimedASGI, routes
 
@@ -50,6 +50,8 @@ class Metrics:
 
 @blueprint.get("/metrics")
 @public  # the auth plugin's tokens are for users; this route has its own allowlist and bearer token
+@documented(summary="The Prometheus metrics (text exposition format), for an allowed address and the [metrics] token",
+            responses={200: ("text/plain", {"type": "string"})}, errors=[MetricsTokenRequired, AddressNotAllowed])
 async def metrics():
     service: Metrics = current_app.extensions["metrics"]
     service.access.check(request.remote_addr, request.headers)

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from nethcti import hookimpl
+from nethcti import Finding, check_database, hookimpl
 from nethcti.errors import StartupError
 from nethcti_offhour.routes import blueprint
 from nethcti_offhour.schemas import OffhourSchema
 from nethcti_offhour.service import Offhour
 from nethcti_offhour.store import OffhourStore
+from nethcti_offhour.tables import asterisk_tables, nethcti_tables
 
 requires = ("ami", "users", "auth", "static")  # static: the one-shot downloads
 
@@ -40,6 +41,25 @@ def register_config_schema():
 @hookimpl
 def register_routes():
     return blueprint
+
+
+@hookimpl
+async def doctor_checks(settings):
+    """Both databases answer and hold the tables read (offhour_files in asterisk_db_url when nethcti_db_url is
+    unset); with create_tables a missing table is created at start-up, so it is no problem."""
+    config = settings.plugin("offhour")
+    incoming, offhour = asterisk_tables()
+    files = nethcti_tables()
+    columns = {table.name: list(table.c.keys()) for table in (incoming, offhour, files)}
+    urls = {"asterisk_db_url": ["incoming", "offhour"], "nethcti_db_url": ["offhour_files"]}
+    if not config["nethcti_db_url"] or config["nethcti_db_url"] == config["asterisk_db_url"]:
+        urls = {"asterisk_db_url": list(columns)}
+    found = [finding for key, tables in urls.items()
+             for finding in await check_database(key, config[key], {name: columns[name] for name in tables})]
+    if not config["create_tables"]:
+        return found
+    return [Finding(f.check.replace(" exists", " will be created at start-up")) if f.problem
+            and f.problem.startswith("no table") else f for f in found]
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from nethcti import __version__
-from nethcti.apidoc import JSON, ApiDoc
+from nethcti.apidoc import JSON, ApiDoc, ServerEvent
 from nethcti.app import path_prefixes
 from nethcti.websocket import SOCKETIO_PATH
 from nethcti_openapi.schemas import ErrorSchema
@@ -28,7 +28,8 @@ DESCRIPTION = """The REST API of nethcti, generated at start-up from the enabled
 Every route answers under the base path (NethVoice's proxy: `{base_path}`) and under each plugin's path prefix
 (`/api`, where the same routes take a `Bearer` JWT); the documented paths are those. Errors always have one
 body, `Error` (`error_id` is stable, `message` for people, `details` names the fields of a validation error).
-The socket.io events are listed in `x-socketio`. Guide: docs/openapi.md."""
+The socket.io events (those clients emit, those the server sends) are listed in `x-socketio`. Guide:
+docs/openapi.md."""
 
 
 def schema_name(schema: type[Schema] | Schema) -> str | None:
@@ -110,8 +111,9 @@ class DocumentBuilder:
                     paths.setdefault(mount + path, {})[method.lower()] = operation
         for path, operations in paths.items():
             self.spec.path(path=path, operations=operations)
+        socketio = self.socketio(prefixes)  # first: its payload schemas become components too
         document = self.spec.to_dict()
-        document["x-socketio"] = self.socketio(prefixes)
+        document["x-socketio"] = socketio
         return document
 
     def route_owners(self) -> dict[str, str]:
@@ -209,7 +211,7 @@ class DocumentBuilder:
     # ------------------------------------------------------------ socket.io
 
     def socketio(self, prefixes: dict[str, str | None]) -> dict:
-        """The socket.io endpoints and the events clients may emit, each with the plugin handling it."""
+        """The socket.io endpoints, the events clients may emit and those the server sends, each with its plugin."""
         events = {}
         for plugin, handlers in self.app.pm.call_each("register_socketio_handlers"):
             for name, handler in handlers.items():
@@ -220,5 +222,27 @@ class DocumentBuilder:
         return {
             "paths": ["/" + SOCKETIO_PATH.strip("/"), *sorted(p for p in prefixes.values() if p)],
             "clientEvents": dict(sorted(events.items())),
-            "description": "socket.io (Engine.IO 4) endpoints; server events: docs/websocket.md",
+            "serverEvents": self.server_events(),
+            "description": "socket.io (Engine.IO 4) endpoints; the events and rooms in detail: docs/websocket.md",
         }
+
+    def server_events(self) -> dict[str, dict]:
+        """What the enabled plugins declare in ``socketio_events``: audience and payload of each event."""
+        known = self.spec.components.schemas  # those of the routes, added before
+        events: dict[str, dict] = {}
+        for plugin_name in self.app.pm.order:
+            declared: tuple[ServerEvent, ...] = getattr(self.app.pm.get_plugin(plugin_name), "socketio_events", ())
+            for event in declared:
+                if event.name in events:
+                    raise ValueError(f"socket.io event {event.name!r} declared by {events[event.name]['plugin']!r} "
+                                     f"and {plugin_name!r}")
+                entry: dict[str, Any] = {"plugin": plugin_name, "audience": event.audience}
+                if event.description:
+                    entry["description"] = event.description
+                if isinstance(event.payload, str):  # another plugin's component: only when that plugin is enabled
+                    if event.payload in known:
+                        entry["payload"] = {"$ref": f"#/components/schemas/{event.payload}"}
+                elif event.payload is not None:
+                    entry["payload"] = self.resolve(event.payload)
+                events[event.name] = entry
+        return dict(sorted(events.items()))

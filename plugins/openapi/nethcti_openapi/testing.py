@@ -7,7 +7,7 @@ import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from nethcti.testing import free_port, log_in, running_app, served, wait_until, write_conf
+from nethcti.testing import DEMO_PASSWORDS, free_port, log_in, running_app, served, users_conf, wait_until
 
 # every profile permission a route checks (grep of the plugins), except privacy, which only hides numbers
 EVERY_PERMISSION = [
@@ -20,7 +20,7 @@ EVERY_PERMISSION = [
     "settings.phone_buttons", "settings.recording", "settings.screen_sharing", "settings.video_conference",
     "streaming",
 ]
-PASSWORDS = {"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw", "dave": "dave-pw"}
+PASSWORDS = DEMO_PASSWORDS  # users_conf writes them (<name>-pw)
 EVERYTHING, NOTHING = "alice", "bob"  # carol and dave: more extensions for the operations to aim at
 
 
@@ -30,7 +30,7 @@ def everything_conf(tmp_path: Path, pbx, extra: str = "") -> Path:
     Nothing reaches past loopback: provisioning and SMTP point at a closed local port, dbconn has no admin,
     wake-up call files land in a directory Asterisk does not watch, voicemail works on an empty spool of its own.
     """
-    ami, state, closed = pbx.ami_info(), tmp_path / "state", free_port()
+    ami, closed = pbx.ami_info(), free_port()
     for directory in ("monitor", "outgoing", "outgoing-tmp", "voicemail", "sounds", "record"):
         (tmp_path / directory).mkdir(parents=True, exist_ok=True)
     accounts = {"alice": ("everything", "201", '["201", { id = "91201", type = "webrtc" }]'),
@@ -41,11 +41,7 @@ def everything_conf(tmp_path: Path, pbx, extra: str = "") -> Path:
         f'extensions = {extensions}\nvoicemail = "{main}"\n'
         for name, (profile, main, extensions) in accounts.items()
     )
-    conf_dir = tmp_path / "conf.d"
-    write_conf(conf_dir, "00-server.toml", f'[server]\nstate_dir = "{state}"\n')
-    write_conf(conf_dir, "50-everything.toml", f"""
-[database]
-enabled = true
+    users = f"""
 [users]
 enabled = true
 [users.profiles.everything]
@@ -54,9 +50,8 @@ permissions = {json.dumps(EVERY_PERMISSION)}
 [users.profiles.nothing]
 name = "Nothing"
 permissions = []
-{users}
-[auth]
-enabled = true
+{users}"""
+    return users_conf(tmp_path, users=users, extra=f"""
 [api]
 enabled = true
 rate_limit = 0
@@ -126,13 +121,9 @@ tancredi_url = "http://127.0.0.1:{closed}/tancredi"
 timeout = 2
 [openapi]
 enabled = true
+[metrics]
+enabled = true
 {extra}""")
-    from nethcti_auth.passwords import PasswordFile
-
-    passwords = PasswordFile(state / "passwords")
-    for user, password in PASSWORDS.items():
-        passwords.set(user, password)
-    return conf_dir
 
 
 @asynccontextmanager

@@ -5,7 +5,9 @@ phonebook, history) validate against the schemas it declares, so the document ca
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +18,15 @@ from nethcti_openapi.testing import EVERYTHING, everything_served
 from nethcti.testing import WAIT, wait_until
 
 pytestmark = pytest.mark.live
+
+WEBSOCKET_DOC = Path(__file__).parents[3] / "docs" / "websocket.md"
+
+
+def events_of_the_websocket_doc() -> set[str]:
+    """The first column of the table under "## Events" in docs/websocket.md (`authe_ok` / `401`: both)."""
+    section = WEBSOCKET_DOC.read_text(encoding="utf-8").partition("\n## Events\n")[2].partition("\n#")[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    return {name for cell in rows for name in re.findall(r"`([^`]+)`", cell)}
 
 
 def documented_schema(document: dict, path: str, method: str, status: int) -> dict:
@@ -48,6 +59,23 @@ async def test_every_route_of_every_plugin_is_documented_under_each_mount(tmp_pa
     assert "/api/login" in document["paths"] and "/webrest/login" not in document["paths"]
     assert set(document["x-socketio"]["paths"]) == {"/socket.io", "/api/ws"}
     assert {"login", "message"} <= set(document["x-socketio"]["clientEvents"])
+
+
+async def test_the_server_events_are_those_of_docs_websocket_md(tmp_path, demo_pbx):
+    """Every plugin enabled: the events the plugins declare are exactly the table's, so neither can drift."""
+    documented = events_of_the_websocket_doc()
+    assert {"extenUpdate", "queueUpdate", "userPresenceUpdate", "authe_ok", "401", "qmAlarm"} <= documented
+    async with everything_served(tmp_path, demo_pbx) as (_app, url, _headers), httpx.AsyncClient(base_url=url) as http:
+        document = (await http.get("/webrest/openapi.json")).json()
+    events = document["x-socketio"]["serverEvents"]
+    assert set(events) == documented
+    assert all(event["audience"] for event in events.values())
+    for name, component in (("extenUpdate", "ExtensionSchema"), ("queueUpdate", "QueueSchema"),
+                            ("parkingUpdate", "ParkingSchema"), ("trunkUpdate", "TrunkSchema")):
+        assert events[name]["payload"] == {"$ref": f"#/components/schemas/astproxy.answers.{component}"}, name
+    for event in events.values():  # every reference resolves
+        for ref in re.findall(r"#/components/schemas/([\w.]+)", str(event.get("payload", ""))):
+            assert ref in document["components"]["schemas"], ref
 
 
 async def test_the_answers_the_clients_read_match_their_schemas(tmp_path, demo_pbx_clean):

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 from openapi_spec_validator import validate
 from quart import Blueprint
 
-from nethcti import NotFound, hookimpl, load_params, permission
+from nethcti import NotFound, ServerEvent, hookimpl, load_params, permission
 from nethcti.apidoc import documented
 from nethcti.testing import log_in, running_app, users_conf
 
@@ -46,6 +46,11 @@ async def alerts():
 
 class Weather:
     requires = ("auth",)
+    socketio_events = (
+        ServerEvent("weatherAlert", "every logged-in socket", Forecast, "a storm is coming"),
+        ServerEvent("extenUpdate-like", "nobody", "astproxy.answers.ExtensionSchema"),  # astproxy is not enabled
+        ServerEvent("weatherCleared", "every logged-in socket"),
+    )
 
     @hookimpl
     def register_routes(self):
@@ -140,3 +145,16 @@ async def test_the_page_can_be_turned_off(tmp_path):
         client = app.test_client()
         assert (await client.get("/webrest/docs")).status_code == 404
         assert (await client.get("/webrest/openapi.json")).status_code == 200
+
+
+async def test_a_plugin_declares_the_socketio_events_it_sends(tmp_path):
+    async with running_app(users_conf(tmp_path, OPENAPI), extra_plugins=[("weather", Weather())]) as app:
+        doc = await document(app)
+    events = doc["x-socketio"]["serverEvents"]
+    assert events["weatherAlert"] == {"plugin": "weather", "audience": "every logged-in socket",
+                                      "description": "a storm is coming",
+                                      "payload": {"$ref": f"#/components/schemas/{Forecast.__module__}.Forecast"}}
+    assert f"{Forecast.__module__}.Forecast" in doc["components"]["schemas"]  # the payload's schema is a component
+    # another plugin's component, when that plugin is not enabled: listed without a payload, never a dangling ref
+    assert events["extenUpdate-like"] == {"plugin": "weather", "audience": "nobody"}
+    assert "payload" not in events["weatherCleared"]

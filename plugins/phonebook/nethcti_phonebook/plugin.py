@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from nethcti import hookimpl
+from nethcti import check_database, hookimpl
 from nethcti.errors import StartupError
 from nethcti_phonebook.routes import blueprint
 from nethcti_phonebook.schemas import PhonebookSchema
@@ -44,6 +44,16 @@ def register_routes():
 @hookimpl(optionalhook=True)
 def register_database_tables():
     return metadata
+
+
+@hookimpl
+async def doctor_checks(settings):
+    """NethVoice's centralized phonebook, when configured, answers and has the columns searched."""
+    config = settings.plugin("phonebook")
+    if not config["centralized_url"]:
+        return []
+    table = centralized_table(config["centralized_table"], MetaData())
+    return await check_database("centralized_url", config["centralized_url"], {table.name: list(table.c.keys())})
 
 
 @hookimpl

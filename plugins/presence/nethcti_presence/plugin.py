@@ -16,11 +16,12 @@ from nethcti_presence.routes import blueprint
 from nethcti_presence.schemas import PresenceSchema
 from nethcti_presence.service import Presences
 from nethcti_presence.settings import Base, Limits, Settings
-from nethcti_presence.user import UserService
+from nethcti_presence.user import SERVER_EVENTS, UserService
 
 __all__ = ["hookspecs"]
 
 requires = ("ami", "users", "auth", "database", "astproxy")
+socketio_events = SERVER_EVENTS  # for /openapi.json (nethcti.ServerEvent)
 
 
 def _service(app) -> Presences | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from nethcti_astproxy.errors import NotYourExtension
 
+from nethcti import ServerEvent
 from nethcti_presence import render, rules
 from nethcti_presence.nethvoice import NethVoice
 from nethcti_presence.service import FORWARD_PERMISSION, Presences
@@ -99,3 +100,13 @@ class UserService:
 
     async def set_mobile(self, user: Any, number: str) -> None:
         await self.nethvoice.set_mobile(user.username, number)
+
+# What this service emits (the plugin's ``socketio_events``, listed in /openapi.json)
+SERVER_EVENTS = (
+    ServerEvent("updateDefaultDevice", "every socket of the user, after POST /user/default_device",
+                {"type": "string"}, "the new default extension"),
+    ServerEvent("userProfileAvatarUpdate", "every logged-in socket",
+                {"type": "object", "required": ["username"],
+                 "properties": {"username": {"type": "string"}, "avatar": {"type": "string"}}},
+                "a user's avatar changed (no avatar: removed)"),
+)

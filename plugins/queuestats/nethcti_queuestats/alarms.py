@@ -12,6 +12,7 @@ from typing import Any
 
 from loguru import logger
 
+from nethcti import ServerEvent
 from nethcti_queuestats.service import OPERATOR_QUEUE
 
 ALARMS = ("queueload", "queueholdtime", "queuefewop")
@@ -88,3 +89,12 @@ class Alarms:
     def listing(self, queues: list[str]) -> dict:
         """``qalarms``: the alarms of ``queues`` (raised at least once) and whether alarms are on."""
         return {"list": {q: dict(self.states[q]) for q in queues if q in self.states}, "status": self.enabled}
+
+# What this module emits (the plugin's ``socketio_events``, listed in /openapi.json)
+SERVER_EVENTS = (
+    ServerEvent("qmAlarm", f"room `{ROOM}` (the qmanager users)",
+                {"type": "object", "required": ["date", "status", "alarm", "queue"],
+                 "properties": {"date": {}, "status": {"type": "string"}, "alarm": {"type": "string"},
+                                "queue": {"type": "string"}}},
+                "a queue alarm started or ended"),
+)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from nethcti import check_database, hookimpl
 from nethcti.errors import StartupError
-from nethcti_queuestats.alarms import ROOM, Alarms
+from nethcti_queuestats.alarms import ROOM, SERVER_EVENTS, Alarms
 from nethcti_queuestats.cdr import cdr_columns
 from nethcti_queuestats.queries import QueueLogReader
 from nethcti_queuestats.queuelog import queue_log_table
@@ -20,6 +20,7 @@ from nethcti_queuestats.schemas import QueueStatsSchema
 from nethcti_queuestats.service import QueueStats
 
 requires = ("users", "auth", "astproxy")
+socketio_events = SERVER_EVENTS  # for /openapi.json (nethcti.ServerEvent)
 
 
 @hookimpl

@@ -9,10 +9,11 @@ from nethcti.config import read_conf_dir, validate_section
 from nethcti.errors import StartupError
 from nethcti_streaming.routes import blueprint
 from nethcti_streaming.schemas import StreamingSchema
-from nethcti_streaming.service import Streaming
+from nethcti_streaming.service import SERVER_EVENTS, Streaming
 from nethcti_streaming.sources import SourcesError, configured_sources
 
 requires = ("ami", "users", "auth", "astproxy", "websocket")
+socketio_events = SERVER_EVENTS  # for /openapi.json (nethcti.ServerEvent)
 
 
 @hookimpl

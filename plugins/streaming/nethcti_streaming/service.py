@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from loguru import logger
 
+from nethcti import ServerEvent
 from nethcti_streaming.errors import NoSuchSource, SourceForbidden, SourceNotOpenable, SourceUnreachable
 from nethcti_streaming.frames import ImageError, fetch_image
 from nethcti_streaming.sources import Source
@@ -180,3 +181,12 @@ class Streaming:
     def status(self) -> dict[str, Any]:
         return {"ok": True, "sources": len(self.sources), "streaming": sorted(self.pollers),
                 "frames_sent": self.frames_sent, "fetch_failures": self.fetch_failures}
+
+# What this service emits (the plugin's ``socketio_events``, listed in /openapi.json)
+SERVER_EVENTS = (
+    ServerEvent(EVENT, "room `streaming_<id>`: the sockets subscribed with POST /streaming/subscribe",
+                {"type": "object", "required": ["streaming"], "properties": {"streaming": {
+                    "type": "object", "required": ["source", "image"],
+                    "properties": {"source": {"type": "string"}, "image": {"type": "string"}}}}},
+                "a frame of a door phone or camera"),
+)

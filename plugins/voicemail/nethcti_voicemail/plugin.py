@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from nethcti import hookimpl
+from nethcti import check_database, hookimpl
 from nethcti.errors import StartupError
-from nethcti_voicemail.odbc import OdbcStorage
+from nethcti_voicemail.odbc import OdbcStorage, voicemessages_table
 from nethcti_voicemail.routes import blueprint
 from nethcti_voicemail.schemas import VoicemailSchema
-from nethcti_voicemail.service import Voicemail
+from nethcti_voicemail.service import SERVER_EVENTS, Voicemail
 from nethcti_voicemail.spool import SpoolStorage
 
 requires = ("ami", "users", "auth", "static")  # static: the one-shot downloads
+socketio_events = SERVER_EVENTS  # for /openapi.json (nethcti.ServerEvent)
 
 
 def _storage(config: dict):
@@ -41,6 +42,16 @@ def register_ami_handlers():
             await service.message_waiting(event)
 
     return {"MessageWaiting": message_waiting}
+
+
+@hookimpl
+async def doctor_checks(settings):
+    """With storage = "odbc": app_voicemail's table answers and has the columns read and written."""
+    config = settings.plugin("voicemail")
+    if config["storage"] != "odbc":
+        return []
+    table = voicemessages_table(config["db_table"])
+    return await check_database("db_url", config["db_url"], {table.name: list(table.c.keys())})
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from loguru import logger
 from marshmallow import ValidationError
 from nethcti_websocket.rooms import EVERYONE, user_room
 
+from nethcti import ServerEvent
 from nethcti.errors import APIError
 from nethcti_voicemail import audio
 from nethcti_voicemail.errors import NoSuchGreeting, NoSuchMessage, NotYourVoicemail, NoVoicemailBox
@@ -161,3 +162,14 @@ def _int(value: Any) -> int:
 
 def encode(recording: bytes) -> str:
     return base64.b64encode(recording).decode("ascii")
+
+# What this service emits (the plugin's ``socketio_events``, listed in /openapi.json)
+SERVER_EVENTS = (
+    ServerEvent("updateNewVoiceMessages", "the sockets of the box's owners",
+                {"type": "object", "additionalProperties": {
+                    "type": "object", "required": ["inbox", "old"],
+                    "properties": {"inbox": {"type": "integer"}, "old": {"type": "integer"}}}}),
+    ServerEvent("newVoiceMessageCounter", "every logged-in socket",
+                {"type": "object", "required": ["voicemail", "counter"],
+                 "properties": {"voicemail": {"type": "string"}, "counter": {"type": "integer"}}}),
+)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from nethcti import ServerEvent
 from nethcti_websocket import rooms as R
 from nethcti_websocket.rooms import user_room
 
@@ -108,3 +109,49 @@ class EventHooks:
 
 def _presence(username: str, status: str, to: str | None) -> dict:
     return {"username": username, "status": status, **({"to": to} if to else {})}
+
+
+def _object(*required: str, **properties: dict) -> dict:
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+_STRING, _ANY = {"type": "string"}, {}
+_PRESENCE = _object("username", "status", username=_STRING, status=_STRING, to=_STRING)
+_ROOMS = "rooms `{}_ast_evt_clear` / `{}_ast_evt_privacy` (the masked variant)"
+
+# What this plugin emits (the plugin's ``socketio_events``, listed in /openapi.json); docs/websocket.md "Events".
+# The PBX objects are the astproxy plugin's answers: referenced by component name, the plugin that renders them.
+SERVER_EVENTS = (
+    ServerEvent("extenUpdate", "every logged-in socket; masked per recipient's privacy class",
+                "astproxy.answers.ExtensionSchema", "an extension changed, as GET /astproxy/extension/{exten}"),
+    ServerEvent("extenRinging", "the owner of the ringing extension",
+                _object("numCalled", "callerNum", "callerName", numCalled=_STRING, callerNum=_STRING,
+                        callerName=_STRING, callerHasConf=_ANY)),
+    ServerEvent("extenConnected", "the owner of the extension", _object("extenConnected", extenConnected=_STRING)),
+    ServerEvent("extenConvConnected", "the owner of num1",
+                _object("num1", "num2", num1=_STRING, num2=_STRING, direction=_STRING, uniqueid=_STRING,
+                        linkedid=_STRING, throughTrunk=_ANY)),
+    ServerEvent("extenHangup", "the owner of channelExten",
+                _object("channelExten", cause=_ANY, callerNum=_STRING, channelExten=_STRING, calledNum=_STRING)),
+    ServerEvent("queueUpdate", _ROOMS.format("queues", "queues"), "astproxy.answers.QueueSchema",
+                "a queue, as GET /astproxy/queues (waiting callers masked in the privacy room)"),
+    ServerEvent("queueMemberUpdate", _ROOMS.format("queues", "queues"), "astproxy.answers.QueueMemberSchema"),
+    ServerEvent("parkingUpdate", _ROOMS.format("parkings", "parkings"), "astproxy.answers.ParkingSchema"),
+    ServerEvent("trunkUpdate", _ROOMS.format("trunks", "trunks"), "astproxy.answers.TrunkSchema"),
+    ServerEvent("confBridgeUpdate", "the owner of the conference and the owners of the extensions in it",
+                _object("id", "users", id=_STRING, users={"type": "object", "additionalProperties": _object(
+                    "id", id=_STRING, name=_STRING, site=_ANY, owner=_ANY, muted=_ANY, prefix=_ANY,
+                    extenId=_STRING)})),
+    ServerEvent("confBridgeEnd", "the owner of the conference", _object("id", id=_STRING)),
+    ServerEvent("serverReloaded", "every logged-in socket", None, "the PBX model was rebuilt (AMI reconnection)"),
+    ServerEvent("userPresenceUpdate", "every logged-in socket",
+                {"type": "object", "minProperties": 1, "maxProperties": 1,
+                 "properties": {"presence": _PRESENCE, "presence_onbusy": _PRESENCE,
+                                "presence_onunavailable": _PRESENCE}}),
+    ServerEvent("userMainPresenceUpdate", "every logged-in socket", _object("mainPresence", mainPresence=_PRESENCE)),
+    # the protocol itself (service.py)
+    ServerEvent("authe_ok", "the socket that logged in", _object("message", message=_STRING)),
+    ServerEvent("401", "the socket whose login failed", _object("message", message=_STRING)),
+    ServerEvent("takeOver", "the old socket on a second login", None, "acknowledge with takeOverAck"),
+    ServerEvent("message", "the sockets of destUser", _ANY, "what the sender emitted with message"),
+)

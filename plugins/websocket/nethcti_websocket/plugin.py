@@ -12,11 +12,12 @@ from nethcti import hookimpl
 from nethcti.errors import StartupError
 from nethcti.websocket import CLIENT_MANAGER
 from nethcti_websocket import hookspecs  # noqa: F401  (published to other plugins by the host)
-from nethcti_websocket.events import EventHooks
+from nethcti_websocket.events import SERVER_EVENTS, EventHooks
 from nethcti_websocket.schemas import WebsocketSchema
 from nethcti_websocket.service import Websocket
 
 requires = ("auth", "users")
+socketio_events = SERVER_EVENTS  # for /openapi.json (nethcti.ServerEvent)
 
 
 @hookimpl

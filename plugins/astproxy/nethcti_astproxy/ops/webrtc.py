@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nethcti import ServerEvent
 from nethcti.errors import Conflict, ServiceUnavailable
 from nethcti_astproxy.ops.common import Context, Exten, Operation, Params
 
@@ -78,4 +79,15 @@ async def call_nethlink(ctx: Context, url: str) -> dict:
 
 OPERATIONS = (
     Operation("answer_webrtc", EndpointParams, answer_webrtc),
+)
+
+# What these operations emit (the plugin's ``socketio_events``, listed in /openapi.json)
+SERVER_EVENTS = (
+    ServerEvent("answerWebrtc", "every socket of the caller of POST /astproxy/answer_webrtc", {"type": "string"},
+                "the WebRTC extension whose ringing call phone-island answers"),
+    ServerEvent("callWebrtc", "every socket of the caller of POST /astproxy/call whose default device is WebRTC",
+                {"type": "string"}, "the number phone-island calls"),
+    ServerEvent("actionNethLink", "every socket of the caller of POST /astproxy/call (click_to_call = \"cloud\")",
+                {"type": "array", "prefixItems": [{"type": "string"}, {"const": "call"}]},
+                "two arguments: the phone's URL, which NethLink opens on the phone's LAN, and \"call\""),
 )
