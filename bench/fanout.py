@@ -9,18 +9,21 @@ processes. Each event is a DeviceStateChange of a different extension (one exten
 the next one is written once a sentinel client, which logged in last, has received the previous one and
 the clients had a quiet moment to catch up, so each event is measured on an otherwise idle server.
 ``--burst K`` writes K events (K extensions) at once instead, as a call does (about 12 extenUpdates per
-extension per call): the latency of each of them is measured the same way.
+extension per call): the latency of each of them is measured the same way. ``--rest-probe``: meanwhile a REST
+request (``GET /webrest/status``) every 10 ms, one at a time; its latency says whether the events hold REST up.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
 from _clients import ClientProcesses
 from _common import free_port, percentile, print_header, print_table, ratio
 from _confs import extension, synthetic_answers, write_conf
@@ -37,7 +40,7 @@ EVENT_TIMEOUT = 30.0
 
 
 async def run_one(variant: Variant, count: int, events: int, burst: int, processes: int, workdir: Path,
-                  debug: bool = False) -> dict:
+                  debug: bool = False, rest_probe: bool = False) -> dict:
     users = LOGIN_POOL + burst + events
     async with LoadPBX() as pbx:
         synthetic_answers(pbx, users)
@@ -55,9 +58,10 @@ async def run_one(variant: Variant, count: int, events: int, burst: int, process
                 await send_burst(pbx, sentinel, [extension(LOGIN_POOL + j) for j in range(burst)])  # warm-up
                 cpu_before = server.cpu_seconds()
                 sent = {}
-                for first in range(0, events, burst):
-                    extens = [extension(LOGIN_POOL + burst + j) for j in range(first, min(events, first + burst))]
-                    sent.update(await send_burst(pbx, sentinel, extens))
+                async with RestProbe(port, rest_probe and not reference) as probe:
+                    for first in range(0, events, burst):
+                        extens = [extension(LOGIN_POOL + burst + j) for j in range(first, min(events, first + burst))]
+                        sent.update(await send_burst(pbx, sentinel, extens))
                 cpu = server.cpu_seconds() - cpu_before
                 report = await clients.report()
                 sentinel.close()
@@ -73,7 +77,37 @@ async def run_one(variant: Variant, count: int, events: int, burst: int, process
         "p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "last": percentile(last, 50),
         "rss_per_client": (rss_after - rss_before) / max(1, clients.ready), "rss_mib": rss_after / 1024,
         "cpu_per_event": cpu / events * 1000,
+        "rest_p99": percentile(probe.latencies, 99) if probe.latencies else "-",
+        "rest_max": max(probe.latencies) if probe.latencies else "-",
     }
+
+
+class RestProbe:
+    """``GET /webrest/status`` every 10 ms, one at a time, while the block runs (when ``enabled``); latencies in ms."""
+
+    def __init__(self, port: int, enabled: bool):
+        self.url, self.enabled = f"http://127.0.0.1:{port}/webrest/status", enabled
+        self.latencies: list[float] = []
+        self.task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> RestProbe:
+        if self.enabled:
+            self.task = asyncio.create_task(self.run())
+        return self
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            while True:
+                start = time.monotonic()
+                (await client.get(self.url)).raise_for_status()
+                self.latencies.append((time.monotonic() - start) * 1000)
+                await asyncio.sleep(0.01)
+
+    async def __aexit__(self, *exc) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
 
 
 async def send_burst(pbx: LoadPBX, sentinel: Clients, extens: list[str]) -> dict[str, float]:
@@ -99,6 +133,7 @@ async def main() -> int:
     parser.add_argument("--variants", default=VARIANTS, help=f"server[/modifier…],… ({VARIANTS})")
     parser.add_argument("--processes", type=int, default=2, help="client processes (default 2)")
     parser.add_argument("--debug", action="store_true", help="print each event's first/median/last arrival")
+    parser.add_argument("--rest-probe", action="store_true", help="time a REST request every 10 ms meanwhile")
     args = parser.parse_args()
     if not 1 <= args.events <= 1000 or not 1 <= args.burst <= 100 or not all(1 <= n <= 20000 for n in args.counts):
         parser.error("1 <= events <= 1000, 1 <= burst <= 100 and 1 <= N <= 20000")
@@ -111,16 +146,18 @@ async def main() -> int:
         for variant in variants:
             with tempfile.TemporaryDirectory(prefix="nethcti-bench-") as tmp:
                 results.append(await run_one(variant, count, args.events, args.burst, args.processes, Path(tmp),
-                                             args.debug))
+                                             args.debug, args.rest_probe))
         base = results[0]
         for r in results:
             rows.append([count, r["variant"], f"{r['received']}/{r['expected']}", r["p50"], r["p99"], r["last"],
                          r["cpu_per_event"], r["rss_per_client"], r["rss_mib"],
                          f"{ratio(base['p50'], r['p50']):.2f}x",
-                         f"{ratio(base['cpu_per_event'], r['cpu_per_event']):.2f}x"])
+                         f"{ratio(base['cpu_per_event'], r['cpu_per_event']):.2f}x",
+                         *([r["rest_p99"], r["rest_max"]] if args.rest_probe else [])])
     print_table("fan-out latency (ms, AMI write -> client), server CPU and memory", [
         "N", "server", "received", "p50 ms", "p99 ms", "last client ms (median)", "CPU ms/event",
-        "RSS KiB/client", "RSS MiB", "p50 speed-up", "CPU speed-up"], rows)
+        "RSS KiB/client", "RSS MiB", "p50 speed-up", "CPU speed-up",
+        *(["REST p99 ms", "REST max ms"] if args.rest_probe else [])], rows)
     print(f"speed-ups: against {base['variant']} in the same run, higher is better")
     return 0
 

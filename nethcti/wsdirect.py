@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+from collections import deque
 from typing import Any
 
 import engineio
@@ -30,6 +31,7 @@ from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 # the ASGI scope extension through which a websocket connection offers its direct writer
 FRAME_WRITER = "nethcti.websocket.frames"
 MAX_SEND_BUFFER = 1024 * 1024
+FLUSH_CHUNK = 500  # sockets written to per turn of the event loop
 TEXT, BINARY = 0x1, 0x2
 FIN = 0x80
 
@@ -209,7 +211,7 @@ class EngineServer(engineio.AsyncServer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._async = {**self._async, "websocket": DirectWebSocket}  # this server's copy of the driver table
-        self._unflushed: list[DirectSocket] = []
+        self._unflushed: deque[DirectSocket] = deque()
         self._flush_handle: asyncio.Handle | None = None
         self.unflushed_since = 0.0  # loop time of the oldest frame not yet written
 
@@ -222,10 +224,15 @@ class EngineServer(engineio.AsyncServer):
             self._flush_handle = loop.call_soon(self._flush)
 
     def _flush(self) -> None:
-        self._flush_handle = None
-        sockets, self._unflushed = self._unflushed, []
-        for socket in sockets:
+        # FLUSH_CHUNK sockets per turn of the loop (a few ms of send()s), the rest in the next ones: a REST request
+        # waits for one chunk at a time, not for an event's writes to thousands of sockets
+        unflushed = self._unflushed
+        for _ in range(min(FLUSH_CHUNK, len(unflushed))):
+            socket = unflushed.popleft()
             try:
                 socket.flush()
             except Exception as exc:  # one connection must not cost the others their frames
                 logger.opt(exception=exc).error("socket.io: writing to {} failed: {!r}", socket.sid, exc)
+        loop = asyncio.get_running_loop()
+        self._flush_handle = loop.call_soon(self._flush) if unflushed else None
+        self.unflushed_since = loop.time()

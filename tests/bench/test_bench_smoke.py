@@ -41,8 +41,9 @@ def test_history_prints_its_table():
 
 def test_fanout_prints_its_table():
     out = run_bench("fanout.py", "3", "--events", "2", "--variants", "node,nethcti/queued,nethcti", "--processes",
-                    "1", timeout=180)  # the first run installs the node reference's socket.io from npm
+                    "1", "--rest-probe", timeout=180)  # the first run installs the node reference's socket.io from npm
     assert "### fan-out latency" in out and "| node socket.io 3 (reference)" in out and "queued ws" in out
+    assert "REST p99 ms" in out
     assert out.count(" 6/6 ") == 3  # 3 clients x 2 events, every server: every client got every event
 
 
