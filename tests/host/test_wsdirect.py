@@ -10,6 +10,7 @@ import socketio
 import uvicorn
 from wsproto.frame_protocol import FrameProtocol, Opcode
 
+from nethcti import wsdirect
 from nethcti.testing import base_conf, running_app, served, wait_until
 from nethcti.wsdirect import DirectSocket, websocket_frame
 
@@ -32,7 +33,9 @@ async def connected(url: str, transports: list[str]) -> tuple[socketio.AsyncClie
     return client, received
 
 
-async def test_events_arrive_in_order_across_the_upgrade_to_a_direct_websocket(tmp_path):
+@pytest.mark.parametrize("chunk", [wsdirect.FLUSH_CHUNK, 1])  # 1: every turn of the loop writes to one socket only
+async def test_events_arrive_in_order_across_the_upgrade_to_a_direct_websocket(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(wsdirect, "FLUSH_CHUNK", chunk)
     async with running_app(base_conf(tmp_path)) as app, served(app) as url:
         stop, sent = asyncio.Event(), 0
 
