@@ -162,9 +162,15 @@ class DirectSocket(AsyncSocket):
                 if data is None:
                     break
                 try:
-                    await self.receive(eio_packet.Packet(encoded_packet=data))
-                except eio_exceptions.UnknownPacketError:
-                    pass
+                    pkt = eio_packet.Packet(encoded_packet=data)
+                except (ValueError, TypeError, IndexError, KeyError) as exc:  # what no Engine.IO client sends
+                    logger.warning("socket.io: malformed frame (Engine.IO) from {} dropped ({}): {!r}", self.sid,
+                                   exc.__class__.__name__, data[:60])
+                    continue
+                try:
+                    await self.receive(pkt)
+                except eio_exceptions.UnknownPacketError:  # a packet type the server does not take (python-engineio's
+                    continue                                  # handler ignores these too)
                 except eio_exceptions.SocketIsClosedError:
                     break
                 except Exception as exc:  # a bad frame must not end the connection

@@ -208,7 +208,7 @@ async def test_malformed_frames_are_dropped_with_one_log_line_each(server):
 
     lines: list[str] = []
     sink = logger.add(lambda message: lines.append(str(message)), level="DEBUG")
-    malformed = ['42["login"', "42{}", "49", '42["ping",']
+    malformed = ['42["login"', "42{}", "49", '42["ping",', "x"]  # the last one bad at the Engine.IO level
     try:
         url = server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
         async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
