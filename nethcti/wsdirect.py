@@ -85,7 +85,7 @@ class DirectSocket(AsyncSocket):
     """An Engine.IO socket that, once on a ``DirectWSProtocol`` websocket, writes its packets straight to it."""
 
     frames: DirectWSProtocol | None = None
-    unsent: list[bytes] | None = None  # frames sent in this turn of the event loop, written at its end
+    unsent: list[bytes] | None = None  # frames sent and not yet written (EngineServer.flush_soon)
 
     async def send(self, pkt):
         if self.frames is None:  # polling, or still upgrading: python-engineio's queue
@@ -98,9 +98,9 @@ class DirectSocket(AsyncSocket):
     def write_frame(self, frame: bytes) -> None:
         """Send a frame (built once for many sockets by ``DirectEmitManager``); the socket must be direct.
 
-        Frames are written when the event loop next turns, all those of this turn in one write: a burst of
-        events (a call changes an extension a dozen times in a few ms) costs each socket one system call,
-        not one per event; a single event waits for nothing but the end of the emit."""
+        Frames are written when the event loop next turns (``FLUSH_CHUNK`` sockets per turn), all those sent
+        meanwhile in one write: a burst of events (a call changes an extension a dozen times in a few ms) costs
+        each socket one system call, not one per event; a single event waits for nothing but the end of the emit."""
         if self.closed:
             return
         if self.unsent is None:
@@ -115,17 +115,12 @@ class DirectSocket(AsyncSocket):
         frames, self.unsent = self.unsent, None
         if not frames:
             return
-        protocol = self.frames
-        transport = protocol.transport
-        if protocol.close_sent or protocol.disconnected or transport.is_closing():
-            return
-        transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
-        waiting = transport.get_write_buffer_size()
-        if waiting > self.server.max_send_buffer:
+        waiting = self.frames.write_frame(frames[0] if len(frames) == 1 else b"".join(frames))
+        if waiting is not None and waiting > self.server.max_send_buffer:
             self.server.slow_disconnects += 1
             logger.warning("socket.io: {} does not read its events ({} bytes waiting): disconnected",
                            self.sid, waiting)
-            protocol.cut_off()
+            self.frames.cut_off()
 
     async def serve_websocket(self, ws: DirectWebSocket, frames: DirectWSProtocol) -> None:
         """python-engineio's websocket handler, minus the writer task: the upgrade, then reading until the end."""
