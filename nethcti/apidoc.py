@@ -16,6 +16,8 @@ from marshmallow import INCLUDE, Schema
 from nethcti.errors import APIError
 
 JSON = "application/json"
+# the answer of a route that reports nothing but its success (``return {}``), for ``responses={200: EMPTY}``
+EMPTY = {"type": "object", "maxProperties": 0}
 
 
 class Answer(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
-from nethcti.apidoc import documented
+from nethcti.apidoc import EMPTY, documented
 from nethcti.web import permission
 from nethcti_astproxy import answers
 from nethcti_astproxy.errors import NotYourExtension
@@ -81,6 +81,7 @@ async def prefix():
 
 
 @blueprint.get("/sip_webrtc")
+@documented(responses={200: EMPTY})
 async def sip_webrtc():
     return {}  # the original's WebRTC SIP settings were never set: phone-island takes them from /user/me
 

@@ -9,6 +9,7 @@ from quart import Blueprint, current_app, g
 from nethcti.apidoc import documented
 from nethcti.web import load_params, public
 from nethcti_astproxy import answers
+from nethcti_astproxy.ops import answers as ops_answers
 from nethcti_astproxy.ops import pbxsettings, pins, unauthe, wakeup
 from nethcti_astproxy.ops.common import Context
 from nethcti_astproxy.schemas import EndpointParam
@@ -49,18 +50,20 @@ async def feature_codes():
 
 
 @blueprint.get("/pin")
+@documented(responses={200: ops_answers.PINS})
 async def pin():
     return await pins.read_pins(context())
 
 
 @blueprint.get("/pinstatus")
+@documented(responses={200: ops_answers.PinStatus})
 async def pinstatus():
     return await pins.read_status(context())
 
 
 @blueprint.post("/unauthe_call")
 @public  # no token: refused unless [astproxy] unauthe_call is on and the address is allowed
-@documented(params=unauthe.UnautheCallParams)
+@documented(params=unauthe.UnautheCallParams, responses={200: ops_answers.Originated})
 async def unauthe_call():
     config = current_app.plugin_config("astproxy")
     # the client's address behind trusted proxies, as the login sees it
@@ -70,11 +73,12 @@ async def unauthe_call():
 
 
 @blueprint.get("/wakeup")
+@documented(responses={200: ops_answers.WAKEUPS})
 async def wakeup_list():
     return await wakeup.listing(context())
 
 
 @blueprint.delete("/wakeup")
-@documented(params=wakeup.DeleteParams)
+@documented(params=wakeup.DeleteParams, responses={200: ops_answers.WakeupDeleted})
 async def wakeup_delete():
     return await wakeup.delete(context(), await load_params(wakeup.DeleteParams()))

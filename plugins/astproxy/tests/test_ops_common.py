@@ -6,19 +6,24 @@ import pytest
 from marshmallow import ValidationError, validates_schema
 from nethcti_astproxy.errors import NoSuchExtension, NotYourExtension
 from nethcti_astproxy.objects import Extension
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import (
     ChannelName,
     Context,
     ConvId,
     Exten,
     Number,
+    Operation,
     OperationForbidden,
     Params,
     normalize_number,
     one_of,
 )
+from nethcti_astproxy.ops.routes import OPERATIONS, view_for
 from nethcti_astproxy.statics import Statics
 from nethcti_users.model import Profile, User
+
+from nethcti.apidoc import EMPTY
 
 
 @pytest.mark.parametrize(("written", "dialled"), [
@@ -168,3 +173,17 @@ def test_lookups_404():
 def test_the_outside_line_prefix(number, dialled):
     assert context(user("alice"), prefix="9").add_prefix(number) == dialled
     assert context(user("alice")).add_prefix(number) == number  # no prefix configured
+
+
+async def _nothing(ctx, params):
+    return None
+
+
+def test_every_operation_documents_its_answer():
+    """An operation's answer is ``{}`` unless it says otherwise; each view hands its answer to /openapi.json
+    (where the openapi plugin's live tests and fuzzing hold the real answers to it)."""
+    assert Operation("quiet", Params, _nothing).answer == EMPTY
+    for operation in OPERATIONS:
+        assert view_for(operation).nethcti_doc.responses == {200: operation.answer}, operation.name
+    by_name = {operation.name: operation.answer for operation in OPERATIONS}
+    assert by_name["call_echo"] is answers.Originated and by_name["hangup_mainexten"] is answers.HungUpAll

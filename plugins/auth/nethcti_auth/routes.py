@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g, request
 
+from nethcti.apidoc import EMPTY as EMPTY_OBJECT
 from nethcti.apidoc import documented
 from nethcti.web import load_params, public
 from nethcti_auth.errors import InvalidCredentials, TooManyLoginFailures, UserNotConfigured
@@ -74,14 +75,15 @@ async def phone_island_token_login():
 
 @blueprint.get("/phone_island_token_check")
 @blueprint.get("/phone_island_token_check/<subtype>")
-@documented(params=PhoneIslandSchema)
+@documented(params=PhoneIslandSchema, responses={200: {"type": "object", "required": ["exists"], "properties": {
+    "exists": {"type": "boolean", "description": "the caller has a persistent token of that kind"}}}})
 async def phone_island_token_check(subtype: str | None = None):
     params = PhoneIslandSchema().load({"subtype": subtype} if subtype else dict(request.args))
     return {"exists": await service().has_persistent_token(g.user, phone_island_audience(params["subtype"]))}
 
 
 @blueprint.post("/persistent_token_remove")
-@documented(params=PersistentRemoveSchema)
+@documented(params=PersistentRemoveSchema, responses={200: EMPTY_OBJECT})
 async def persistent_token_remove():
     params = await load_params(PersistentRemoveSchema())
     audience = NO_EXPIRY if params["type"] == "no-exp" else phone_island_audience(params["subtype"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g, request
 
-from nethcti.apidoc import documented
+from nethcti.apidoc import EMPTY, documented
 from nethcti.web import load_params
 from nethcti_history import answers, schemas
 from nethcti_history.service import History
@@ -62,7 +62,7 @@ async def down_callrec(id: str):
 
 
 @blueprint.post("/historycall/delete_callrec")
-@documented(params=schemas.DeleteRecording)
+@documented(params=schemas.DeleteRecording, responses={200: EMPTY})
 async def delete_callrec():
     body = await load_params(schemas.DeleteRecording())
     await history().delete(g.user, schemas.uniqueid(body["id"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError
 from quart import Blueprint, current_app, g, jsonify
 
-from nethcti.apidoc import documented
+from nethcti.apidoc import EMPTY, documented
 from nethcti.web import load_params, permission
 from nethcti_phonebook import answers, csvimport
 from nethcti_phonebook.schemas import Contact, ContactChanges, ContactId, CsvImport, Page, check_id, check_term
@@ -108,6 +108,7 @@ async def speeddials():
 
 @blueprint.delete("/speeddials")
 @permission("phonebook")
+@documented(responses={200: {"type": "integer", "minimum": 0, "description": "how many speed dials were deleted"}})
 async def delete_speeddials():
     return jsonify(await phonebook().delete_speeddials(g.user.username))  # the number deleted, as the original
 
@@ -122,7 +123,7 @@ async def create():
 
 @blueprint.post("/modify_cticontact")
 @permission("phonebook")
-@documented(params=ContactChanges)
+@documented(params=ContactChanges, responses={200: EMPTY})
 async def modify():
     changes = await load_params(ContactChanges())
     contact_id = changes.pop("id")
@@ -132,7 +133,7 @@ async def modify():
 
 @blueprint.post("/delete_cticontact")
 @permission("phonebook")
-@documented(params=ContactId)
+@documented(params=ContactId, responses={200: EMPTY})
 async def delete():
     params = await load_params(ContactId())
     await phonebook().delete(g.user.username, params["id"], admin=g.user.can(ADMIN))

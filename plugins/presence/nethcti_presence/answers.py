@@ -58,3 +58,5 @@ class PresenceSchema(Answer):
 
 EVERYONE = {"type": "object", "additionalProperties": UserSchema}
 PRESENCE_LIST = {"type": "array", "items": {"type": "string"}}
+AVATARS = {"type": "object", "additionalProperties": {"type": "string"}, "description": "the avatars by username"}
+SETTINGS = {"type": "object", "description": "the caller's settings by name (a value may be any JSON)"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
-from nethcti.apidoc import documented
+from nethcti.apidoc import EMPTY, documented
 from nethcti.web import json_body, load_params
 from nethcti_presence import answers
 from nethcti_presence.schemas import (
@@ -43,6 +43,7 @@ async def everyone():
 
 
 @blueprint.get("/all_avatars")
+@documented(responses={200: answers.AVATARS})
 async def all_avatars():
     return await users().avatars()
 
@@ -62,7 +63,7 @@ async def presence():
 
 
 @blueprint.post("/presence")
-@documented(params=SetPresence)
+@documented(params=SetPresence, responses={200: EMPTY})
 async def set_presence():
     params = await load_params(SetPresence())
     await presences().set_presence(g.user, params["status"], params["to"])
@@ -82,7 +83,7 @@ async def presence_onbusy():
 
 
 @blueprint.post("/presence_onbusy")
-@documented(params=SetConditionalPresence)
+@documented(params=SetConditionalPresence, responses={200: EMPTY})
 async def set_presence_onbusy():
     params = await load_params(SetConditionalPresence())
     await presences().set_conditional(g.user, "presence_onbusy", params["status"], params["to"])
@@ -90,12 +91,13 @@ async def set_presence_onbusy():
 
 
 @blueprint.get("/presence_onunavailable")
+@documented(responses={200: answers.PresenceSchema})
 async def presence_onunavailable():
     return users().presence(g.user, "presence_onunavailable")
 
 
 @blueprint.post("/presence_onunavailable")
-@documented(params=SetConditionalPresence)
+@documented(params=SetConditionalPresence, responses={200: EMPTY})
 async def set_presence_onunavailable():
     params = await load_params(SetConditionalPresence())
     await presences().set_conditional(g.user, "presence_onunavailable", params["status"], params["to"])
@@ -104,6 +106,7 @@ async def set_presence_onunavailable():
 
 @blueprint.get("/presencelist_onbusy")
 @blueprint.get("/presencelist_onunavailable")
+@documented(responses={200: answers.PRESENCE_LIST})
 async def conditional_presence_list():
     return users().conditional_presence_list()
 
@@ -112,7 +115,7 @@ async def conditional_presence_list():
 
 
 @blueprint.post("/default_device")
-@documented(params=DefaultDevice)
+@documented(params=DefaultDevice, responses={200: EMPTY})
 async def default_device():
     params = await load_params(DefaultDevice())
     await users().set_default_device(g.user, params["id"])
@@ -120,31 +123,35 @@ async def default_device():
 
 
 @blueprint.get("/settings")
+@documented(responses={200: answers.SETTINGS})
 async def settings():
     return await users().settings_of(g.user)
 
 
 @blueprint.post("/settings")
-@documented(body={"type": "object", "description": "settings to save, by name (merged with the saved ones)"})
+@documented(body={"type": "object", "description": "settings to save, by name (merged with the saved ones)"},
+            responses={200: EMPTY})
 async def save_settings():
     await users().save_settings(g.user, check_settings(await json_body()))
     return {}
 
 
 @blueprint.delete("/settings")
+@documented(responses={200: EMPTY})
 async def delete_settings():
     await users().delete_settings(g.user)
     return {}
 
 
 @blueprint.delete("/setting/<prop>")
+@documented(responses={200: EMPTY})
 async def delete_setting(prop: str):
     await users().delete_settings(g.user, check_setting_name(prop))
     return {}
 
 
 @blueprint.post("/mobile")
-@documented(params=Mobile)
+@documented(params=Mobile, responses={200: EMPTY})
 async def mobile():
     params = await load_params(Mobile())
     await users().set_mobile(g.user, params["number"])

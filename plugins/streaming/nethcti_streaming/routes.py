@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g
 
-from nethcti.apidoc import documented
+from nethcti.apidoc import EMPTY, documented
 from nethcti.web import load_params, permission
 from nethcti_streaming.schemas import SourceRequest
 from nethcti_streaming.service import Streaming
@@ -35,7 +35,7 @@ async def image(source: str):
 
 @blueprint.post("/open")
 @permission("streaming")
-@documented(params=SourceRequest)
+@documented(params=SourceRequest, responses={200: EMPTY})
 async def open_door():
     params = await load_params(SourceRequest())
     await streaming().open(g.user, params["id"])
@@ -44,7 +44,7 @@ async def open_door():
 
 @blueprint.post("/subscribe")
 @permission("streaming")
-@documented(params=SourceRequest)
+@documented(params=SourceRequest, responses={200: EMPTY})
 async def subscribe():
     params = await load_params(SourceRequest())
     await streaming().subscribe(g.user, params["id"])
@@ -53,7 +53,7 @@ async def subscribe():
 
 @blueprint.post("/unsubscribe")
 @permission("streaming")
-@documented(params=SourceRequest)
+@documented(params=SourceRequest, responses={200: EMPTY})
 async def unsubscribe():
     params = await load_params(SourceRequest())
     await streaming().unsubscribe(g.user, params["id"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app, g, request
 
-from nethcti.apidoc import documented
+from nethcti.apidoc import EMPTY, documented
 from nethcti.web import load_params, permission
 from nethcti_voicemail import answers
 from nethcti_voicemail.schemas import Greeting, GreetingType, MessageId, Page
@@ -54,7 +54,7 @@ async def new_counters():
 
 
 @blueprint.post("/delete")
-@documented(params=MessageId)
+@documented(params=MessageId, responses={200: EMPTY})
 async def delete():
     await voicemail().delete(g.user, (await load_params(MessageId()))["id"])
     return {}
@@ -73,7 +73,7 @@ async def download_greeting(kind: str):
 
 
 @blueprint.post("/custom_msg")
-@documented(params=Greeting)
+@documented(params=Greeting, responses={200: EMPTY})
 async def upload_greeting():
     params = await load_params(Greeting())
     await voicemail().set_greeting(g.user, params["type"], params["audio"])
@@ -81,6 +81,7 @@ async def upload_greeting():
 
 
 @blueprint.delete("/custom_msg/<kind>")
+@documented(responses={200: EMPTY})
 async def delete_greeting(kind: str):
     await voicemail().delete_greeting(g.user, with_path(GreetingType(), type=kind)["type"])
     return {}

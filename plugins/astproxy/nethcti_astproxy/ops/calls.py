@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from nethcti_astproxy.errors import NotYourExtension
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import (
     ChannelName,
     Context,
@@ -213,13 +214,13 @@ async def recall_on_busy(ctx: Context, params: dict) -> dict:
 
 
 OPERATIONS = (
-    Operation("call", CallParams, call),
-    Operation("call_echo", EndpointParams, call_echo),
-    Operation("hangup", ConversationParams, hangup),
-    Operation("hangup_channel", ChannelParams, hangup_channel),
-    Operation("hangup_mainexten", MainExtenParams, hangup_mainexten),
-    Operation("force_hangup", ForceHangupParams, force_hangup),
-    Operation("mute", ConversationParams, mute),
-    Operation("unmute", ConversationParams, unmute),
-    Operation("recall_on_busy", RecallParams, recall_on_busy),
+    Operation("call", CallParams, call, answers.CallPlaced),
+    Operation("call_echo", EndpointParams, call_echo, answers.Originated),
+    Operation("hangup", ConversationParams, hangup, answers.HungUp),
+    Operation("hangup_channel", ChannelParams, hangup_channel, answers.HungUp),
+    Operation("hangup_mainexten", MainExtenParams, hangup_mainexten, answers.HungUpAll),
+    Operation("force_hangup", ForceHangupParams, force_hangup, answers.HungUp),
+    Operation("mute", ConversationParams, mute, answers.Muted),
+    Operation("unmute", ConversationParams, unmute, answers.Unmuted),
+    Operation("recall_on_busy", RecallParams, recall_on_busy, answers.RecallQueued),
 )

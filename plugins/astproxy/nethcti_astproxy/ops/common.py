@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from nethcti.apidoc import EMPTY
 from nethcti.errors import Forbidden, NotFound
 from nethcti_astproxy.errors import NoSuchExtension, NotYourExtension
 from nethcti_astproxy.objects import Extension
@@ -217,11 +218,14 @@ Run = Callable[[Context, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 @dataclass(frozen=True)
 class Operation:
-    """``POST /astproxy/<name>``: ``schema`` loads the body (400 naming the field), ``run`` does it."""
+    """``POST /astproxy/<name>``: ``schema`` loads the body (400 naming the field), ``run`` does it and returns
+    what ``answer`` describes in /openapi.json (a schema or an OpenAPI dict, as ``documented``'s responses take;
+    ``{}`` by default, so an operation that answers more and does not say so fails the document's tests)."""
 
     name: str
     schema: type[Schema]
     run: Run
+    answer: Any = field(default_factory=lambda: EMPTY)
 
 
 def one_of(*names: str):

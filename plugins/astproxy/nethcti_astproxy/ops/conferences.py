@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from nethcti.errors import NotFound, ServiceUnavailable
 from nethcti_astproxy.errors import NotYourExtension
 from nethcti_astproxy.objects import Conference, ConferenceUser
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import (
     Context,
     ConvId,
@@ -177,10 +178,10 @@ async def hangup_userconf(ctx: Context, params: dict) -> dict:
 
 
 OPERATIONS = (
-    Operation("start_conf", StartParams, start_conf),
-    Operation("join_myconf", JoinParams, join_myconf),
-    Operation("end_conf", EndParams, end_conf),
-    Operation("mute_userconf", MuteParams, mute_userconf),
-    Operation("unmute_userconf", UnmuteParams, unmute_userconf),
-    Operation("hangup_userconf", HangupUserParams, hangup_userconf),
+    Operation("start_conf", StartParams, start_conf, answers.ConfStarted),
+    Operation("join_myconf", JoinParams, join_myconf, answers.ConfJoining),
+    Operation("end_conf", EndParams, end_conf, answers.ConfEnded),
+    Operation("mute_userconf", MuteParams, mute_userconf, answers.ConfUserMuted),
+    Operation("unmute_userconf", UnmuteParams, unmute_userconf, answers.ConfUserUnmuted),
+    Operation("hangup_userconf", HangupUserParams, hangup_userconf, answers.ConfUserHungUp),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, Exten, OnOff, Operation, Params
 
 DND = "settings.dnd"
@@ -26,4 +27,4 @@ async def set_dnd(ctx: Context, params: dict) -> dict:
     return {"exten": exten, "dnd": params["status"]}
 
 
-OPERATIONS = (Operation("dnd", DndParams, set_dnd),)
+OPERATIONS = (Operation("dnd", DndParams, set_dnd, answers.Dnd),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import validate
 
 from nethcti.errors import ServiceUnavailable
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, Exten, NoSuchConversation, Operation, Params
 
 AD_QUEUE_AGENT = "queue_agent.ad_queue_agent"
@@ -43,4 +44,4 @@ async def incall_audio(ctx: Context, params: dict) -> dict:
     return {"exten": exten, "audio_id": params["audio_id"]}
 
 
-OPERATIONS = (Operation("incall_audio", IncallAudioParams, incall_audio),)
+OPERATIONS = (Operation("incall_audio", IncallAudioParams, incall_audio, answers.IncallAudio),)

@@ -7,6 +7,8 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from nethcti.errors import ServiceUnavailable
+from nethcti_astproxy.answers import CW
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, Exten, Number, OnOff, Operation, Params
 
 FORWARD = "settings.call_forward"  # what presence asks for a forward, too
@@ -134,7 +136,7 @@ def forward_operation(kind: str):
 
 
 OPERATIONS = (
-    Operation("cw", CwParams, set_cw),
-    Operation("cfcall", CfCallParams, forward_operation("cfcall")),
-    Operation("cfvm", CfVmParams, forward_operation("cfvm")),
+    Operation("cw", CwParams, set_cw, CW),
+    Operation("cfcall", CfCallParams, forward_operation("cfcall"), answers.Forward),
+    Operation("cfvm", CfVmParams, forward_operation("cfvm"), answers.Forward),
 )

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import fields, pre_load, validate
 
 from nethcti.errors import APIError, Conflict
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import (
     Context,
     ConvId,
@@ -183,12 +184,12 @@ async def phone_reload(ctx: Context, params: dict) -> dict:
 
 
 OPERATIONS = (
-    Operation("answer", AnswerParams, answer),
-    Operation("toggle_hold", HoldParams, toggle_hold),
-    Operation("dtmf", DtmfParams, dtmf),
-    Operation("toggle_mute", ConvParams, toggle_mute),
-    Operation("cancel", CancelParams, cancel),
-    Operation("phone_reload", ReloadParams, phone_reload),
+    Operation("answer", AnswerParams, answer, answers.PhoneCommanded),
+    Operation("toggle_hold", HoldParams, toggle_hold, answers.PhoneCommanded),
+    Operation("dtmf", DtmfParams, dtmf, answers.Dtmf),
+    Operation("toggle_mute", ConvParams, toggle_mute, answers.MuteToggled),
+    Operation("cancel", CancelParams, cancel, answers.HungUpAll),
+    Operation("phone_reload", ReloadParams, phone_reload, answers.Reloading),
 )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, Exten, Operation, Params
 
 
@@ -41,4 +42,4 @@ async def set_pin(ctx: Context, params: dict) -> dict:
     return {"extension": exten, "pin": params["pin"], "enabled": params["enabled"]}
 
 
-OPERATIONS = (Operation("pin", PinParams, set_pin),)
+OPERATIONS = (Operation("pin", PinParams, set_pin, answers.PinSet),)

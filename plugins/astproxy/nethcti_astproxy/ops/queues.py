@@ -7,6 +7,7 @@ from nethcti_ami.errors import AMIActionError
 
 from nethcti.errors import Conflict, NotFound
 from nethcti_astproxy.objects import Queue
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, Exten, Flag, NoSuchQueue, Operation, Params
 
 AD_QUEUE_AGENT = "queue_agent.ad_queue_agent"
@@ -152,9 +153,9 @@ async def inout_dyn_queues(ctx: Context, params: dict) -> dict:
 
 
 OPERATIONS = (
-    Operation("queuemember_add", AddParams, queuemember_add),
-    Operation("queuemember_remove", MemberParams, queuemember_remove),
-    Operation("queuemember_pause", PauseParams, queuemember_pause),
-    Operation("queuemember_unpause", PauseParams, queuemember_unpause),
-    Operation("inout_dyn_queues", AgentParams, inout_dyn_queues),
+    Operation("queuemember_add", AddParams, queuemember_add, answers.MemberAdded),
+    Operation("queuemember_remove", MemberParams, queuemember_remove, answers.MemberRemoved),
+    Operation("queuemember_pause", PauseParams, queuemember_pause, answers.MemberPaused),
+    Operation("queuemember_unpause", PauseParams, queuemember_unpause, answers.MemberPaused),
+    Operation("inout_dyn_queues", AgentParams, inout_dyn_queues, answers.Dialed),
 )

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from nethcti.errors import Conflict
 from nethcti_astproxy.objects import channel_endpoint
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, ConvId, Exten, Operation, OperationForbidden, Params
 from nethcti_astproxy.service import ConversationRef
 
@@ -150,10 +151,10 @@ async def intrude(ctx: Context, params: dict) -> dict:
 
 
 OPERATIONS = (
-    Operation("start_record", RecordParams, start_record),
-    Operation("stop_record", RecordParams, stop_record),
-    Operation("mute_record", RecordParams, mute_record),
-    Operation("unmute_record", RecordParams, unmute_record),
-    Operation("start_spy", SpyParams, start_spy),
-    Operation("intrude", SpyParams, intrude),
+    Operation("start_record", RecordParams, start_record, answers.Recording),
+    Operation("stop_record", RecordParams, stop_record, answers.Recording),
+    Operation("mute_record", RecordParams, mute_record, answers.Recording),
+    Operation("unmute_record", RecordParams, unmute_record, answers.Recording),
+    Operation("start_spy", SpyParams, start_spy, answers.Spying),
+    Operation("intrude", SpyParams, intrude, answers.Spying),
 )

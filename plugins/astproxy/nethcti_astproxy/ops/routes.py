@@ -46,7 +46,7 @@ def view_for(operation: Operation):
 
     view.__name__ = operation.name
     view.__doc__ = operation.run.__doc__
-    return documented(params=operation.schema)(view)  # the body in /openapi.json
+    return documented(params=operation.schema, responses={200: operation.answer})(view)  # in /openapi.json
 
 
 def build_blueprint() -> Blueprint:

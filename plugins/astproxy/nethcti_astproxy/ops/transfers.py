@@ -6,6 +6,7 @@ from marshmallow import fields
 
 from nethcti.errors import ServiceUnavailable
 from nethcti_astproxy.errors import NotYourExtension
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.calls import originate_call
 from nethcti_astproxy.ops.common import (
     ChannelName,
@@ -227,14 +228,14 @@ async def blindtransfer_queue(ctx: Context, params: dict) -> dict:
 
 
 OPERATIONS = (
-    Operation("park", ParkParams, park),
-    Operation("pickup_parking", PickupParkingParams, pickup_parking),
-    Operation("pickup_conv", PickupConvParams, pickup_conv),
-    Operation("pickup_qwaitcaller", PickupWaitingParams, pickup_qwaitcaller),
-    Operation("atxfer", TransferParams, atxfer),
-    Operation("blindtransfer", TransferParams, blindtransfer),
-    Operation("blindtransfer_queue", QueueTransferParams, blindtransfer_queue),
-    Operation("blindtransfer_parking", ParkingTransferParams, blindtransfer_parking),
-    Operation("txfer_tovm", VoicemailParams, txfer_tovm),
-    Operation("op_wait_conv", WaitParams, op_wait_conv),
+    Operation("park", ParkParams, park, answers.Parked),
+    Operation("pickup_parking", PickupParkingParams, pickup_parking, answers.Redirected),
+    Operation("pickup_conv", PickupConvParams, pickup_conv, answers.Originated),
+    Operation("pickup_qwaitcaller", PickupWaitingParams, pickup_qwaitcaller, answers.Redirected),
+    Operation("atxfer", TransferParams, atxfer, answers.Transferring),
+    Operation("blindtransfer", TransferParams, blindtransfer, answers.BlindTransferred),
+    Operation("blindtransfer_queue", QueueTransferParams, blindtransfer_queue, answers.Redirected),
+    Operation("blindtransfer_parking", ParkingTransferParams, blindtransfer_parking, answers.Redirected),
+    Operation("txfer_tovm", VoicemailParams, txfer_tovm, answers.ToVoicemail),
+    Operation("op_wait_conv", WaitParams, op_wait_conv, answers.ToQueue),
 )

@@ -18,6 +18,7 @@ from pathlib import Path
 from marshmallow import ValidationError, fields, post_load, validate
 
 from nethcti.errors import NotFound, ServiceUnavailable
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, Exten, Operation, Params
 
 AD_PHONE = "presence_panel.ad_phone"  # wake-up calls for extensions that are not one's own (a reception)
@@ -130,4 +131,4 @@ async def delete(ctx: Context, params: dict) -> dict:
     return {"deleted": name}
 
 
-OPERATIONS = (Operation("wakeup", WakeupParams, create),)
+OPERATIONS = (Operation("wakeup", WakeupParams, create, answers.WakeupCreated),)

@@ -6,6 +6,7 @@ from typing import Any
 
 from nethcti import ServerEvent
 from nethcti.errors import Conflict, ServiceUnavailable
+from nethcti_astproxy.ops import answers
 from nethcti_astproxy.ops.common import Context, Exten, Operation, Params
 
 WEBRTC = "webrtc"
@@ -78,7 +79,7 @@ async def call_nethlink(ctx: Context, url: str) -> dict:
 
 
 OPERATIONS = (
-    Operation("answer_webrtc", EndpointParams, answer_webrtc),
+    Operation("answer_webrtc", EndpointParams, answer_webrtc, answers.WebrtcAnswered),
 )
 
 # What these operations emit (the plugin's ``socketio_events``, listed in /openapi.json)
