@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
-from nethcti.nethvoice.plan import Note, Plan, Unmappable
+from nethcti.nethvoice.plan import Note, Plan, Unmappable, port_number
 from nethcti.nethvoice.source import Connection
 
 # dbstatic.d connection -> the (section, key) it feeds, in order of preference when several feed one key
@@ -59,8 +59,11 @@ def connection_url(connection: Connection) -> str:
             raise Unmappable("a socket path as dbport works with mysql only")
         query["unix_socket"] = port
         port = ""
-    elif port and not (port.isdigit() and 0 < int(port) < 65536):
-        raise Unmappable(f"dbport {port!r} is neither a port number nor a socket path")
+    elif port:
+        try:
+            port = str(port_number(port))
+        except Unmappable:
+            raise Unmappable(f"dbport {port!r} is neither a port number nor a socket path") from None
     if driver == "mysql+asyncmy":
         query["charset"] = "utf8mb4"
     user, password, name = (quote(texts[key], safe="") for key in ("dbuser", "dbpassword", "dbname"))

@@ -85,12 +85,7 @@ def _nethcti_json(plan: Plan) -> None:
     privacy = doc.get("privacy_numbers")
     if isinstance(privacy, str) and privacy:
         plan.set("users", "privacy_numbers", privacy, doc.origin("privacy_numbers"))
-    proxy_port = doc.get("proxy_port")
-    if proxy_port is not None:
-        try:
-            plan.set("presence", "proxy_port", port_number(proxy_port), doc.origin("proxy_port"))
-        except Unmappable as exc:
-            plan.skip(doc.origin("proxy_port"), str(exc))
+    doc.convert("proxy_port", "presence", "proxy_port", port_number)
     doc.done()
 
 
@@ -154,12 +149,7 @@ def _authentication_json(plan: Plan) -> None:
         plan.skip(doc.origin("type"), f"{kind!r}: the original knew only \"pam\"; [auth] backend stays \"file\"")
     if doc.get("file") is not None:
         plan.skip(doc.origin("file"), "not needed: the users come from [users] users_file")
-    timeout = doc.get("expiration_timeout")
-    if timeout is not None:
-        try:
-            plan.set("auth", "expiration_timeout", seconds(timeout), doc.origin("expiration_timeout"))
-        except Unmappable as exc:
-            plan.skip(doc.origin("expiration_timeout"), str(exc))
+    doc.convert("expiration_timeout", "auth", "expiration_timeout", seconds)
     unauthe = doc.get("unauthe_call")
     if isinstance(unauthe, dict):
         status = unauthe.get("status")
@@ -282,12 +272,7 @@ def _smaller_files(plan: Plan) -> None:
     address = mailer.get("address")
     if isinstance(address, str) and address:
         plan.set("videoconf", "smtp_host", address, mailer.origin("address"))
-    port = mailer.get("port")
-    if port is not None:
-        try:
-            plan.set("videoconf", "smtp_port", port_number(port), mailer.origin("port"))
-        except Unmappable as exc:
-            plan.skip(mailer.origin("port"), str(exc))
+    mailer.convert("port", "videoconf", "smtp_port", port_number)
     sender = mailer.get("sender")
     if isinstance(sender, str) and "@" in sender:
         plan.set("videoconf", "sender", sender, mailer.origin("sender"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,22 +85,38 @@ class Document:
     def origin(self, key: str) -> str:
         return f"{self.name} {key}"
 
+    def convert(self, key: str, plugin: str, setting: str, converter: Callable[[Any], Any]) -> None:
+        """``[plugin] setting`` from this file's ``key`` through ``converter``; a value it refuses is reported."""
+        value = self.get(key)
+        if value is None:
+            return
+        try:
+            self.plan.set(plugin, setting, converter(value), self.origin(key))
+        except Unmappable as exc:
+            self.plan.skip(self.origin(key), str(exc))
+
     def done(self) -> None:
         for key in self.data:
             if key not in self.seen:
                 self.plan.skip(self.origin(key), "unknown to the importer: not carried over")
 
 
-def port_number(value: Any) -> int:
+def _digits(value: Any) -> str:
+    # ASCII only: str.isdigit() also accepts "³" or "٣", which int() then refuses
     text = str(value)
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    return text if text.isascii() and text.isdigit() else ""
+
+
+def port_number(value: Any) -> int:
+    text = _digits(value)
+    if not text or not 0 < int(text) < 65536:
         raise Unmappable(f"{value!r} is not a port number")
     return int(text)
 
 
 def seconds(value: Any) -> int:
-    text = str(value)
-    if not text.isdigit() or int(text) < 1:
+    text = _digits(value)
+    if not text or int(text) < 1:
         raise Unmappable(f"{value!r} is not a whole number of seconds")
     return int(text)
 

@@ -231,3 +231,19 @@ def test_connection_urls_are_what_sqlalchemy_reads_back(values, url):
     parsed = make_url(url)
     assert (parsed.username, parsed.password, parsed.database) == (values["dbuser"], values["dbpassword"],
                                                                    values["dbname"])
+
+
+@pytest.mark.parametrize("value", ["³", "٣٠", "0", "65536", "-1", "80a"])
+def test_a_port_that_is_not_ascii_digits_in_range_is_reported_not_a_crash(value):
+    from nethcti.nethvoice.plan import Unmappable, port_number
+
+    with pytest.raises(Unmappable):
+        port_number(value)
+
+
+@pytest.mark.parametrize("value", ["³", "٣٠", "0", "-1", "1h"])
+def test_a_timeout_that_is_not_ascii_digits_is_reported_not_a_crash(value):
+    from nethcti.nethvoice.plan import Unmappable, seconds
+
+    with pytest.raises(Unmappable):
+        seconds(value)

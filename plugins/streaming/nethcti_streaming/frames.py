@@ -39,7 +39,7 @@ async def fetch_image(client: httpx.AsyncClient, source: Source, timeout: float,
             if not IMAGE_TYPE.match(content_type):
                 raise ImageError(f"not an image: content type {content_type[:60]!r}")
             length = response.headers.get("content-length", "")
-            if length.isdigit() and int(length) > max_bytes:
+            if length.isascii() and length.isdigit() and int(length) > max_bytes:  # int() refuses "³"
                 raise ImageError(f"image larger than {max_bytes} bytes")
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():
