@@ -39,6 +39,7 @@ FROM_PLUGINS: dict[str, tuple[str, str, str]] = {
     "log_in": ("auth", "nethcti_auth.testing", "log_in"),
     "client_token": ("auth", "nethcti_auth.testing", "client_token"),
     "EventClient": ("websocket", "nethcti_websocket.testing", "EventClient"),
+    "SocketSession": ("websocket", "nethcti_websocket.testing", "SocketSession"),
 }
 
 __all__ = [

@@ -4,40 +4,14 @@ logged in as phone-island, and the demo PBX making a real call."""
 import asyncio
 from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 from nethcti_ami.testing import wait_until
-from nethcti_auth.testing import client_token, nonce_of
 from nethcti_presence.testing import PASSWORDS, presence_conf
-from nethcti_websocket.testing import EventClient, served
+from nethcti_websocket.testing import SocketSession, served
 
 from nethcti.server import build
 
 pytestmark = pytest.mark.live
-
-
-class Session:
-    """The served app, an HTTP client, and socket.io clients logged in with REST tokens."""
-
-    def __init__(self, app, url: str):
-        self.app, self.url = app, url
-        self.http = httpx.AsyncClient(base_url=url, timeout=10)
-        self.clients: list[EventClient] = []
-
-    async def token(self, username: str) -> str:
-        password = PASSWORDS[username]
-        return client_token(username, password, await nonce_of(self.http, username, password))
-
-    async def headers(self, username: str) -> dict:
-        return {"Authorization": f"{username}:{await self.token(username)}"}
-
-    async def client(self, username: str) -> EventClient:
-        client = EventClient(self.url, {"accessKeyId": username, "token": await self.token(username),
-                                        "uaType": "desktop"})
-        self.clients.append(client)
-        await client.connect()
-        await client.wait_for("authe_ok")
-        return client
 
 
 @asynccontextmanager
@@ -48,13 +22,11 @@ async def serving(tmp_path, pbx, extra: str = ""):
     app = build(conf)
     async with served(app) as url:
         await wait_until(lambda: app.extensions["astproxy"].ready, "the model is loaded")
-        session = Session(app, url)
+        session = SocketSession(app, url, PASSWORDS)
         try:
             yield session
         finally:
-            for client in session.clients:
-                await client.close()
-            await session.http.aclose()
+            await session.close()
 
 
 def main_presence(status: str):

@@ -6,13 +6,11 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from nethcti_ami.testing import FakeAMI, wait_until
 from nethcti_astproxy.testing import PASSWORDS, demo_conf, fake_ami_answers, read_transcript
-from nethcti_auth.testing import client_token, nonce_of
 from nethcti_streaming.testing import Camera
-from nethcti_websocket.testing import EventClient, served
+from nethcti_websocket.testing import SocketSession, served
 
 from nethcti.server import build
 
@@ -71,26 +69,21 @@ permissions = ["streaming", "settings.privacy"]
 """
 
 
-class Session:
+class Session(SocketSession):
     """The served app, its fake AMI, the camera, an HTTP client, socket.io clients logged in with REST tokens."""
 
     def __init__(self, app, url: str, fake, camera: Camera):
-        self.app, self.url, self.fake, self.camera = app, url, fake, camera
-        self.http = httpx.AsyncClient(base_url=url, timeout=10)
-        self.clients: list[EventClient] = []
+        super().__init__(app, url, PASSWORDS)
+        self.fake, self.camera = fake, camera
         self._headers: dict[str, dict] = {}
 
     @property
     def service(self):
         return self.app.extensions["streaming"]
 
-    async def token(self, username: str) -> str:
-        password = PASSWORDS[username]
-        return client_token(username, password, await nonce_of(self.http, username, password))
-
-    async def headers(self, username: str) -> dict:
+    async def headers(self, username: str) -> dict:  # one login per user: many calls per test
         if username not in self._headers:
-            self._headers[username] = {"Authorization": f"{username}:{await self.token(username)}"}
+            self._headers[username] = await super().headers(username)
         return self._headers[username]
 
     async def call(self, method: str, path: str, user: str = "alice", status: int = 200, body=None):
@@ -105,14 +98,6 @@ class Session:
 
     async def post(self, path: str, body, user: str = "alice", status: int = 200):
         return await self.call("POST", path, user, status, body)
-
-    async def client(self, username: str) -> EventClient:
-        client = EventClient(self.url, {"accessKeyId": username, "token": await self.token(username),
-                                        "uaType": "desktop"})
-        self.clients.append(client)
-        await client.connect()
-        await client.wait_for("authe_ok")
-        return client
 
 
 @asynccontextmanager
@@ -129,9 +114,7 @@ async def serving(tmp_path, extra: str = "", private_password: str = 'password =
             try:
                 yield session
             finally:
-                for client in session.clients:
-                    await client.close()
-                await session.http.aclose()
+                await session.close()
 
 
 @pytest.fixture

@@ -10,43 +10,24 @@ import re
 import wave
 from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 from nethcti_ami.testing import wait_until
-from nethcti_auth.testing import client_token, nonce_of
 from nethcti_voicemail.testing import PASSWORDS, tone, voicemail_conf
-from nethcti_websocket.testing import EventClient, served
+from nethcti_websocket.testing import SocketSession, served
 
 from nethcti.server import build
 
 pytestmark = pytest.mark.live
 
 
-class Session:
+class Session(SocketSession):
     """The served app, bob's and alice's HTTP logins, and socket.io clients logged in with REST tokens."""
 
-    def __init__(self, app, url: str):
-        self.app, self.url = app, url
-        self.http = httpx.AsyncClient(base_url=url, timeout=10)
-        self.clients: list[EventClient] = []
-
-    async def token(self, username: str) -> str:
-        password = PASSWORDS[username]
-        return client_token(username, password, await nonce_of(self.http, username, password))
-
     async def call(self, method: str, path: str, user: str = "bob", status: int = 200, body=None):
-        headers = {"Authorization": f"{user}:{await self.token(user)}"}
-        response = await self.http.request(method, f"/webrest/voicemail/{path}", headers=headers, json=body)
+        response = await self.http.request(method, f"/webrest/voicemail/{path}", headers=await self.headers(user),
+                                           json=body)
         assert response.status_code == status, (path, response.status_code, response.text)
         return response.json()
-
-    async def client(self, username: str) -> EventClient:
-        client = EventClient(self.url, {"accessKeyId": username, "token": await self.token(username),
-                                        "uaType": "desktop"})
-        self.clients.append(client)
-        await client.connect()
-        await client.wait_for("authe_ok")
-        return client
 
 
 @asynccontextmanager
@@ -58,13 +39,11 @@ async def serving(tmp_path, pbx):
     app = build(conf)
     async with served(app) as url:
         await wait_until(lambda: app.extensions["ami"].connected, "the AMI link is up")
-        session = Session(app, url)
+        session = Session(app, url, PASSWORDS)
         try:
             yield session
         finally:
-            for client in session.clients:
-                await client.close()
-            await session.http.aclose()
+            await session.close()
 
 
 async def leave_message(pbx, box: str, sound) -> None:

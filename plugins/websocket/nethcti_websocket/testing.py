@@ -18,7 +18,8 @@ from typing import Any
 
 from nethcti.testing import free_port, served
 
-__all__ = ["EventClient", "NodeClient", "PrivateRedis", "Recorder", "free_port", "served", "stop_process"]
+__all__ = ["EventClient", "NodeClient", "PrivateRedis", "Recorder", "SocketSession", "free_port", "served",
+           "stop_process"]
 
 EVENT_TIMEOUT = 10.0
 
@@ -103,6 +104,40 @@ class EventClient(Recorder):
         acked = asyncio.get_running_loop().create_future()
         await self.sio.emit("ping", callback=lambda *args: acked.done() or acked.set_result(True))
         return await asyncio.wait_for(acked, timeout)
+
+
+class SocketSession:
+    """A served app seen from outside: an HTTP client, REST logins (nonce, then token) with ``passwords``, and
+    socket.io clients logged in with those tokens as phone-island does. ``await close()`` ends them all."""
+
+    def __init__(self, app, url: str, passwords: dict[str, str]):
+        import httpx
+
+        self.app, self.url, self.passwords = app, url, passwords
+        self.http = httpx.AsyncClient(base_url=url, timeout=10)
+        self.clients: list[EventClient] = []
+
+    async def token(self, username: str) -> str:
+        from nethcti_auth.testing import client_token, nonce_of
+
+        password = self.passwords[username]
+        return client_token(username, password, await nonce_of(self.http, username, password))
+
+    async def headers(self, username: str) -> dict:
+        return {"Authorization": f"{username}:{await self.token(username)}"}
+
+    async def client(self, username: str) -> EventClient:
+        client = EventClient(self.url, {"accessKeyId": username, "token": await self.token(username),
+                                        "uaType": "desktop"})
+        self.clients.append(client)
+        await client.connect()
+        await client.wait_for("authe_ok")
+        return client
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.close()
+        await self.http.aclose()
 
 
 class NodeClient(Recorder):
